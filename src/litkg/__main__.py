@@ -1,0 +1,3 @@
+from litkg.cli import main
+
+main()

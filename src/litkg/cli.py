@@ -1,0 +1,122 @@
+"""The ``litkg`` command line: a thin layer over the library, one command per stage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rdflib import Graph
+from rich.console import Console
+from rich.table import Table
+
+from litkg.build import build as run_build
+from litkg.errors import LitkgError
+from litkg.iris import DEFAULT_BASE
+from litkg.parse import parse_files
+from litkg.publish import DEFAULT_LICENSE, FORMATS
+from litkg.validate import validate_graph
+
+app = typer.Typer(
+    help="litkg publishes journal articles as a validated RDF knowledge graph.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out_console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+Inputs = Annotated[
+    list[Path],
+    typer.Argument(help="Article files, or directories searched for .txt/.xml/.nxml files (gzip allowed)."),
+]
+
+
+@app.command()
+def parse(
+    inputs: Inputs,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the parsed records as a JSON array.")] = False,
+) -> None:
+    """Parse articles into records and print them (a summary table, or JSON with --json)."""
+    outcome = parse_files(inputs)
+    if as_json:
+        out_console.print_json(json.dumps([a.to_dict() for a in outcome.articles], ensure_ascii=False))
+    else:
+        table = Table("source", "title", "authors", "journal", "year", "refs", "figs")
+        for a in outcome.articles:
+            table.add_row(a.source, a.title, str(len(a.authors)), a.journal or "", str(a.year or ""),
+                          str(len(a.references)), str(len(a.figures)))
+        out_console.print(table)
+    for error in outcome.errors:
+        err_console.print(f"[red]error[/red] {error}", highlight=False)
+    err_console.print(f"{len(outcome.articles)} parsed, {len(outcome.errors)} rejected", highlight=False)
+    if outcome.errors:
+        raise typer.Exit(1)
+
+
+@app.command()
+def build(
+    inputs: Inputs,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory the graph files are written to.")] = Path(
+        "build"
+    ),
+    base: Annotated[str, typer.Option(help="Base IRI every minted IRI starts with.")] = DEFAULT_BASE,
+    formats: Annotated[
+        list[str],
+        typer.Option("--format", "-f", help=f"Output format, repeatable: {', '.join(FORMATS)}. Default: ttl."),
+    ] = ["ttl"],  # noqa: B006 - typer needs a literal default
+    license_iri: Annotated[str, typer.Option("--license", help="Licence IRI stated for the dataset.")] = DEFAULT_LICENSE,
+) -> None:
+    """Parse, link, map, validate and publish articles as RDF into OUT.
+
+    Invalid articles are not published: they are listed, with their violations, in
+    OUT/rejects.json, and the exit code is 1.
+    """
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        err_console.print(f"[red]error[/red] unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    try:
+        report = run_build(inputs, out, base=base, formats=formats, license_iri=license_iri)
+    except LitkgError as exc:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    for reject in report.rejects:
+        where = f"{reject.source}:{reject.line}" if reject.line else reject.source
+        err_console.print(f"[red]rejected[/red] {where}: {reject.message}", highlight=False)
+        for violation in reject.violations:
+            err_console.print(f"    {violation.describe()}", highlight=False)
+    err_console.print(
+        f"{len(report.published)} published, {len(report.rejects)} rejected, {report.triples} triples -> "
+        + ", ".join(str(p) for p in report.files),
+        highlight=False,
+    )
+    if report.rejects:
+        raise typer.Exit(1)
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="An RDF file (format guessed from its extension).")],
+) -> None:
+    """Validate any RDF file against the shipped SHACL shapes; exit 1 when it does not conform."""
+    graph = Graph()
+    try:
+        graph.parse(file)
+    except Exception as exc:  # rdflib raises many parser-specific types
+        err_console.print(f"[red]error[/red] {file}: cannot parse as RDF: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    result = validate_graph(graph)
+    for violation in result.violations:
+        err_console.print(violation.describe(), highlight=False)
+    if result.conforms:
+        err_console.print(f"{file}: conforms ({len(graph)} triples)", highlight=False)
+    else:
+        err_console.print(f"{file}: {len(result.violations)} violation(s)", highlight=False)
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,71 @@
+"""Every IRI litkg mints, from normalised identity keys, under one configurable base.
+
+Layout under the base (default :data:`DEFAULT_BASE`)::
+
+    work/doi/{doi}  work/pmid/{n}  work/pmcid/{id}  work/key/{key}  work/ref/{hash}
+    {work}/reference/{n}  {work}/citation/{n}  {work}/figure/{n}  {work}/author/{n}
+    {work}/acknowledgements  {work}/competing-interests  {work}/id/{scheme}
+    {work}/annotation/{n}  {work}/text/{part}
+    person/{family_initials}  person/orcid/{orcid}
+    journal/{journal-key}  journal/{journal-key}/volume/{v}  …/volume/{v}/issue/{i}
+
+The same input always gives the same IRI, across runs and across articles.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from rdflib import URIRef
+
+from litkg.identity import fold, journal_key, person_key
+from litkg.records import Person
+
+DEFAULT_BASE = "https://w3id.org/litkg/"
+
+
+def _segment(value: str) -> str:
+    return quote(value, safe="")
+
+
+class Minter:
+    """Mints IRIs under ``base`` (which must end with "/" or "#"; "/" is added otherwise)."""
+
+    def __init__(self, base: str = DEFAULT_BASE) -> None:
+        self.base = base if base.endswith(("/", "#")) else base + "/"
+
+    def work(self, token: str) -> URIRef:
+        """IRI of a work from its canonical identity token ("doi:10.1038/x", "key:…")."""
+        scheme, _, value = token.partition(":")
+        if scheme == "doi":
+            # A DOI keeps its "/" so the IRI reads like the DOI itself.
+            return URIRef(f"{self.base}work/doi/{quote(value, safe='/')}")
+        return URIRef(f"{self.base}work/{scheme}/{_segment(value)}")
+
+    def part(self, work: URIRef, kind: str, number: int | str | None = None) -> URIRef:
+        """IRI of a part of a work: its references, citations, figures, statements."""
+        suffix = f"/{kind}" if number is None else f"/{kind}/{_segment(str(number))}"
+        return URIRef(f"{work}{suffix}")
+
+    def person(self, person: Person) -> URIRef:
+        """IRI of a person: by ORCID when known, else by folded family name and initials."""
+        if person.orcid:
+            return URIRef(f"{self.base}person/orcid/{_segment(person.orcid)}")
+        return URIRef(f"{self.base}person/{_segment(person_key(person))}")
+
+    def agent(self, name: str) -> URIRef:
+        """IRI of a credited agent known only by name (a figure credit)."""
+        return URIRef(f"{self.base}agent/{_segment(fold(name))}")
+
+    def journal(self, journal: str) -> URIRef:
+        return URIRef(f"{self.base}journal/{_segment(journal_key(journal))}")
+
+    def volume(self, journal: str, volume: str) -> URIRef:
+        return URIRef(f"{self.journal(journal)}/volume/{_segment(fold(volume) or volume)}")
+
+    def issue(self, journal: str, volume: str, issue: str) -> URIRef:
+        return URIRef(f"{self.volume(journal, volume)}/issue/{_segment(fold(issue) or issue)}")
+
+    def dataset(self) -> URIRef:
+        """IRI of the published dataset (VoID/DCAT description)."""
+        return URIRef(f"{self.base}dataset")

@@ -1,0 +1,356 @@
+"""Article records -> RDF, modelled on the OpenCitations Data Model (FaBiO, FRBR, PRISM,
+DataCite, CiTO, BiRO, C4O, PRO) plus Dublin Core terms.
+
+``article_graph`` is a pure function: one article (and the identity index that makes
+cited works shared nodes) in, one rdflib Graph out. The README has the mapping table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rdflib import Graph, Literal, URIRef
+
+from litkg.discussed import discussed_references
+from litkg.identity import IdentityIndex, article_identity, reference_identity
+from litkg.iris import Minter
+from litkg.namespaces import (
+    BIRO,
+    C4O,
+    CITO,
+    DATACITE,
+    DCTERMS,
+    DEO,
+    DOCO,
+    FABIO,
+    FOAF,
+    FRBR,
+    OWL,
+    PRISM,
+    PRO,
+    RDF,
+    RDFS,
+    XSD,
+    bind_prefixes,
+)
+from litkg.records import Article, Figure, Person, Reference
+
+# Printed article-type labels and JATS @article-type values -> FaBiO classes.
+# "News & Views" is an expert's commentary on research papers (mostly in the same
+# issue), which is fabio:Comment ("a verbal or written remark concerning some
+# entity"); fabio:JournalNewsItem is a news report, not a commentary.
+ARTICLE_TYPES: dict[str, URIRef] = {
+    "article": FABIO.JournalArticle,
+    "research article": FABIO.JournalArticle,
+    "research-article": FABIO.JournalArticle,
+    "letter": FABIO.Letter,
+    "correspondence": FABIO.Letter,
+    "news & views": FABIO.Comment,
+    "news and views": FABIO.Comment,
+    "commentary": FABIO.Comment,
+    "comment": FABIO.Comment,
+    "editorial": FABIO.JournalEditorial,
+    "review": FABIO.ReviewArticle,
+    "review article": FABIO.ReviewArticle,
+    "review-article": FABIO.ReviewArticle,
+    "systematic review": FABIO.SystematicReview,
+    "news": FABIO.JournalNewsItem,
+    "news-item": FABIO.JournalNewsItem,
+    "brief-report": FABIO.BriefReport,
+    "brief communication": FABIO.BriefReport,
+    "case-report": FABIO.CaseReport,
+    "book-review": FABIO.BookReview,
+    "correction": FABIO.Correction,
+    "retraction": FABIO.RetractionNotice,
+    "obituary": FABIO.Obituary,
+    "meeting-report": FABIO.MeetingReport,
+    "methods": FABIO.MethodsPaper,
+    "rapid-communication": FABIO.RapidCommunication,
+    "reply": FABIO.Reply,
+    "addendum": FABIO.Addendum,
+}
+
+
+def article_class(article: Article) -> URIRef:
+    """FaBiO class of the article from its type label; a journal article when unknown."""
+    label = (article.article_type or "").strip().lower()
+    if label in ARTICLE_TYPES:
+        return ARTICLE_TYPES[label]
+    return FABIO.JournalArticle if article.journal else FABIO.Expression
+
+
+def article_iri(article: Article, minter: Minter, index: IdentityIndex) -> URIRef:
+    """The node of ``article``: the one references to it from other articles reach."""
+    return minter.work(index.canonical(article_identity(article)))
+
+
+def cited_work_iri(reference: Reference, minter: Minter, index: IdentityIndex) -> URIRef:
+    """The node of the work ``reference`` points to, shared across citing articles."""
+    return minter.work(index.canonical(reference_identity(reference)))
+
+
+def article_graph(
+    article: Article,
+    minter: Minter,
+    index: IdentityIndex,
+) -> Graph:
+    """Map one article, its references and citations to a new graph."""
+    graph = bind_prefixes(Graph(), minter.base)
+    subject = article_iri(article, minter, index)
+    add = graph.add
+
+    add((subject, RDF.type, FABIO.Expression))
+    add((subject, RDF.type, article_class(article)))
+    add((subject, DCTERMS.title, Literal(article.title)))
+    summary = article.abstract or article.standfirst
+    if summary:
+        add((subject, DCTERMS.abstract, Literal(summary)))
+    if article.citation:
+        add((subject, DCTERMS.bibliographicCitation, Literal(article.citation)))
+    if article.published:
+        add((subject, PRISM.publicationDate, _date_literal(article.published)))
+    for keyword in article.keywords:
+        add((subject, PRISM.keyword, Literal(keyword)))
+    _add_work_metadata(
+        graph,
+        minter,
+        subject,
+        authors=article.authors,
+        year=article.year,
+        journal=article.journal_abbreviation or article.journal,
+        journal_title=article.journal if article.journal_abbreviation else None,
+        volume=article.volume,
+        issue=article.issue,
+        first_page=article.first_page,
+        last_page=article.last_page,
+        identifiers=(("doi", article.doi), ("pmid", article.pmid), ("pmcid", article.pmcid)),
+        creator_list=True,
+    )
+    if article.issn and (article.journal_abbreviation or article.journal):
+        journal_iri = minter.journal(article.journal_abbreviation or article.journal or "")
+        for issn in article.issn:
+            add((journal_iri, PRISM.issn, Literal(issn)))
+    for position, figure in enumerate(article.figures, start=1):
+        _add_figure(graph, minter, subject, figure, position)
+    _add_statement(graph, minter, subject, "acknowledgements", DEO.Acknowledgements,
+                   "Acknowledgements", article.acknowledgements)
+    _add_statement(graph, minter, subject, "competing-interests", DOCO.Section,
+                   "Competing interests", article.competing_interests)
+    discussed = set(discussed_references(article))
+    for reference in article.references:
+        _add_reference(graph, minter, index, subject, reference, reference.number in discussed)
+    return graph
+
+
+def _date_literal(value: str) -> Literal:
+    if len(value) == 4:
+        return Literal(value, datatype=XSD.gYear)
+    if len(value) == 7:
+        return Literal(value, datatype=XSD.gYearMonth)
+    return Literal(value, datatype=XSD.date)
+
+
+def _add_work_metadata(
+    graph: Graph,
+    minter: Minter,
+    subject: URIRef,
+    *,
+    authors: Sequence[Person],
+    year: int | None,
+    journal: str | None,
+    journal_title: str | None,
+    volume: str | None,
+    issue: str | None,
+    first_page: str | None,
+    last_page: str | None,
+    identifiers: Iterable[tuple[str, str | None]],
+    creator_list: bool,
+) -> None:
+    """Authors, year, journal chain, pages and identifiers shared by articles and cited works.
+
+    Author order is carried by the role IRIs ({work}/author/{n}, OCDM's pro:RoleInTime)
+    and, for an article described by its own source (``creator_list``), also by an
+    rdf:List (datacite:hasCreatorList) whose cells are minted IRIs, not blank nodes, so
+    output stays deterministic. Cited works get no list: two citing articles may list
+    their authors differently ("et al."), and merged lists would be malformed.
+    """
+    add = graph.add
+    if authors:
+        people = [_add_person(graph, minter, person) for person in authors]
+        for position, (person, person_iri) in enumerate(zip(authors, people, strict=True), start=1):
+            add((subject, DCTERMS.creator, person_iri))
+            role = minter.part(subject, "author", position)
+            add((role, RDF.type, PRO.RoleInTime))
+            add((role, PRO.withRole, PRO.author))
+            add((role, PRO.isHeldBy, person_iri))
+            add((role, PRO.relatesToDocument, subject))
+            add((subject, PRO.isDocumentContextFor, role))
+        if creator_list:
+            cells = [minter.part(subject, "authors", i) for i in range(1, len(people) + 1)]
+            add((subject, DATACITE.hasCreatorList, cells[0]))
+            for cell, rest, person_iri in zip(cells, [*cells[1:], RDF.nil], people, strict=True):
+                add((cell, RDF.first, person_iri))
+                add((cell, RDF.rest, rest))
+    if year is not None:
+        add((subject, FABIO.hasPublicationYear, Literal(f"{year:04d}", datatype=XSD.gYear)))
+    if journal:
+        container = _add_journal_chain(graph, minter, journal, journal_title, volume, issue)
+        add((subject, FRBR.partOf, container))
+    if first_page:
+        add((subject, PRISM.startingPage, Literal(first_page)))
+    if last_page:
+        add((subject, PRISM.endingPage, Literal(last_page)))
+    for scheme, value in identifiers:
+        if value:
+            _add_identifier(graph, minter, subject, scheme, value)
+
+
+def _add_person(graph: Graph, minter: Minter, person: Person) -> URIRef:
+    iri = minter.person(person)
+    graph.add((iri, RDF.type, FOAF.Person))
+    graph.add((iri, FOAF.familyName, Literal(person.family)))
+    given = person.given or person.initials
+    if given:
+        graph.add((iri, FOAF.givenName, Literal(given)))
+    graph.add((iri, FOAF.name, Literal(person.display_name)))
+    if person.orcid:
+        _add_identifier(graph, minter, iri, "orcid", person.orcid)
+    return iri
+
+
+def _add_journal_chain(
+    graph: Graph,
+    minter: Minter,
+    journal: str,
+    journal_title: str | None,
+    volume: str | None,
+    issue: str | None,
+) -> URIRef:
+    """Journal -> volume -> issue nodes; returns the innermost one."""
+    add = graph.add
+    journal_iri = minter.journal(journal)
+    add((journal_iri, RDF.type, FABIO.Journal))
+    add((journal_iri, FABIO.hasShortTitle, Literal(journal)))
+    if journal_title:
+        add((journal_iri, DCTERMS.title, Literal(journal_title)))
+    container = journal_iri
+    if volume:
+        volume_iri = minter.volume(journal, volume)
+        add((volume_iri, RDF.type, FABIO.JournalVolume))
+        add((volume_iri, FABIO.hasSequenceIdentifier, Literal(volume)))
+        add((volume_iri, FRBR.partOf, journal_iri))
+        container = volume_iri
+        if issue:
+            issue_iri = minter.issue(journal, volume, issue)
+            add((issue_iri, RDF.type, FABIO.JournalIssue))
+            add((issue_iri, FABIO.hasSequenceIdentifier, Literal(issue)))
+            add((issue_iri, FRBR.partOf, volume_iri))
+            container = issue_iri
+    return container
+
+
+_SCHEMES = {
+    "doi": (DATACITE.doi, PRISM.doi),
+    "pmid": (DATACITE.pmid, FABIO.hasPubMedId),
+    "pmcid": (DATACITE.pmcid, FABIO.hasPubMedCentralId),
+    "orcid": (DATACITE.orcid, None),
+}
+
+
+def _add_identifier(graph: Graph, minter: Minter, subject: URIRef, scheme: str, value: str) -> None:
+    """A datacite:Identifier node (OCDM style) plus the flat property for easy querying."""
+    scheme_iri, flat = _SCHEMES[scheme]
+    node = minter.part(subject, "id", scheme)
+    graph.add((subject, DATACITE.hasIdentifier, node))
+    graph.add((node, RDF.type, DATACITE.Identifier))
+    graph.add((node, DATACITE.usesIdentifierScheme, scheme_iri))
+    graph.add((node, RDF.value, Literal(value)))
+    if flat is not None:
+        graph.add((subject, flat, Literal(value)))
+    if scheme == "doi":
+        graph.add((subject, OWL.sameAs, URIRef(f"https://doi.org/{value}")))
+
+
+def _add_figure(graph: Graph, minter: Minter, article: URIRef, figure: Figure, position: int) -> None:
+    add = graph.add
+    node = minter.part(article, "table" if figure.kind == "table" else "figure", figure.number or position)
+    add((article, FRBR.part, node))
+    add((node, RDF.type, FABIO.Table if figure.kind == "table" else FABIO.Figure))
+    add((node, RDFS.label, Literal(figure.label)))
+    add((node, FABIO.hasSequenceIdentifier, Literal(figure.number)))
+    caption = minter.part(node, "caption")
+    add((node, FRBR.part, caption))
+    add((caption, RDF.type, DEO.Caption))
+    add((caption, C4O.hasContent, Literal(figure.caption)))
+    if figure.credit:
+        agent = minter.agent(figure.credit)
+        add((agent, RDF.type, FOAF.Agent))
+        add((agent, FOAF.name, Literal(figure.credit)))
+        add((node, DCTERMS.creator, agent))
+
+
+def _add_statement(
+    graph: Graph, minter: Minter, article: URIRef, slug: str, cls: URIRef, title: str, text: str | None
+) -> None:
+    if not text:
+        return
+    node = minter.part(article, slug)
+    graph.add((article, FRBR.part, node))
+    graph.add((node, RDF.type, cls))
+    graph.add((node, DCTERMS.title, Literal(title)))
+    graph.add((node, C4O.hasContent, Literal(text)))
+
+
+def _add_reference(
+    graph: Graph,
+    minter: Minter,
+    index: IdentityIndex,
+    article: URIRef,
+    reference: Reference,
+    discussed: bool,
+) -> None:
+    add = graph.add
+    number = reference.number
+    entry = minter.part(article, "reference", number)
+    cited = cited_work_iri(reference, minter, index)
+    add((article, FRBR.part, entry))
+    add((entry, RDF.type, BIRO.BibliographicReference))
+    add((entry, C4O.hasContent, Literal(reference.raw)))
+    if number is not None:
+        add((entry, FABIO.hasSequenceIdentifier, Literal(str(number))))
+    if reference.note:
+        add((entry, DCTERMS.description, Literal(reference.note)))
+    add((entry, BIRO.references, cited))
+
+    add((cited, RDF.type, FABIO.Expression))
+    if reference.journal:
+        add((cited, RDF.type, FABIO.JournalArticle))
+    if reference.title:
+        add((cited, DCTERMS.title, Literal(reference.title)))
+    _add_work_metadata(
+        graph,
+        minter,
+        cited,
+        authors=reference.authors,
+        year=reference.year,
+        journal=reference.journal,
+        journal_title=None,
+        volume=reference.volume,
+        issue=reference.issue,
+        first_page=reference.first_page,
+        last_page=reference.last_page,
+        identifiers=(("doi", reference.doi), ("pmid", reference.pmid), ("pmcid", reference.pmcid)),
+        creator_list=False,
+    )
+
+    add((article, CITO.cites, cited))
+    citation = minter.part(article, "citation", number)
+    add((citation, RDF.type, CITO.Citation))
+    add((citation, CITO.hasCitingEntity, article))
+    add((citation, CITO.hasCitedEntity, cited))
+    add((citation, CITO.hasCitationCharacterization, CITO.cites))
+    if discussed:
+        add((article, CITO.discusses, cited))
+        add((citation, CITO.hasCitationCharacterization, CITO.discusses))
+
+

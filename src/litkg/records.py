@@ -1,0 +1,125 @@
+"""Typed records produced by the parsers and consumed by every later stage.
+
+Records are frozen dataclasses: parsers return them, the linker reads them, the RDF
+mapper turns them into triples. They hold what the source says, normalised only where
+the docstring of a field says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Person:
+    """An author as the source names them.
+
+    ``family`` keeps the printed spelling (diacritics included); ``initials`` is the
+    normalised form "J. P." of whatever initials were printed ("JP.", "J.P.", "J. P.");
+    ``given`` is a full given name when the source shows one.
+    """
+
+    family: str
+    initials: str = ""
+    given: str | None = None
+    as_printed: str = ""
+    orcid: str | None = None
+    affiliations: tuple[str, ...] = ()
+    corresponding: bool = False
+
+    @property
+    def display_name(self) -> str:
+        """Name in "Given Family" order, falling back to initials."""
+        first = self.given or self.initials
+        return f"{first} {self.family}".strip()
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of a reference list; ``raw`` always keeps the full printed string."""
+
+    number: int | None
+    raw: str
+    authors: tuple[Person, ...] = ()
+    et_al: bool = False
+    title: str | None = None
+    journal: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    first_page: str | None = None
+    last_page: str | None = None
+    year: int | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    note: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure or table: its printed label ("Fig. 1"), number, caption and credit line."""
+
+    label: str
+    number: str
+    caption: str
+    credit: str | None = None
+    kind: str = "figure"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled block of body text (JATS input); ``paragraphs`` in document order."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One parsed article with everything later stages need.
+
+    ``source`` is the path the article was read from; ``standfirst`` is the summary
+    paragraph under the title (page input) and ``abstract`` the abstract (JATS input);
+    ``citation`` the article's own citation as the page prints it; ``correspondence``
+    the names after "Correspondence to" (the matching authors are flagged too).
+    """
+
+    source: str
+    title: str
+    authors: tuple[Person, ...]
+    journal: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    first_page: str | None = None
+    last_page: str | None = None
+    year: int | None = None
+    published: str | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    article_type: str | None = None
+    standfirst: str | None = None
+    abstract: str | None = None
+    figures: tuple[Figure, ...] = ()
+    references: tuple[Reference, ...] = ()
+    acknowledgements: str | None = None
+    competing_interests: str | None = None
+    journal_abbreviation: str | None = None
+    issn: tuple[str, ...] = ()
+    publisher: str | None = None
+    keywords: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    funding: tuple[str, ...] = ()
+    citation: str | None = None
+    correspondence: tuple[str, ...] = ()
+    sha256: str = ""
+
+    @property
+    def corresponding_authors(self) -> tuple[Person, ...]:
+        return tuple(p for p in self.authors if p.corresponding)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict of every field."""
+        return asdict(self)

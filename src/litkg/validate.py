@@ -1,0 +1,105 @@
+"""SHACL gate: check a graph against the shapes in ``shapes/`` with pySHACL.
+
+The validation report is turned into :class:`Violation` records (focus node, path,
+constraint, message) that the CLI prints and the build writes to ``rejects.json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pyshacl
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from litkg.namespaces import RDF, SH
+from litkg.resources import data_dir
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result, with every part as text."""
+
+    focus: str
+    path: str | None
+    constraint: str
+    shape: str
+    message: str
+    severity: str
+    value: str | None
+
+    def describe(self) -> str:
+        """"<focus> <path>: message [constraint]" on one line."""
+        path = f" {self.path}" if self.path else ""
+        return f"{self.focus}{path}: {self.message} [{self.constraint}]"
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    conforms: bool
+    violations: tuple[Violation, ...]
+
+
+def load_shapes(directory: Path | None = None) -> Graph:
+    """All ``*.ttl`` shapes files of ``directory`` (default: the shipped ``shapes/``)."""
+    graph = Graph()
+    for path in sorted((directory or data_dir("shapes")).glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@lru_cache(maxsize=1)
+def shipped_shapes() -> Graph:
+    """The shipped shapes, parsed once per process."""
+    return load_shapes()
+
+
+def validate_graph(graph: Graph, shapes: Graph | None = None) -> ValidationResult:
+    """Validate ``graph`` (no inference) and return its violations, sorted."""
+    conforms, report, _ = pyshacl.validate(
+        graph,
+        shacl_graph=shapes if shapes is not None else shipped_shapes(),
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=False,
+        advanced=False,
+    )
+    assert isinstance(report, Graph)
+    violations = sorted(
+        (_violation(report, node) for node in report.subjects(RDF.type, SH.ValidationResult)),
+        key=lambda v: (v.focus, v.path or "", v.constraint, v.message, v.value or ""),
+    )
+    return ValidationResult(bool(conforms), tuple(violations))
+
+
+def _text(graph: Graph, node: Node | None) -> str | None:
+    return None if node is None else str(node)
+
+
+def _violation(report: Graph, result: Node) -> Violation:
+    def one(predicate: URIRef) -> Node | None:
+        return report.value(result, predicate)
+
+    constraint = one(SH.sourceConstraintComponent)
+    return Violation(
+        focus=_text(report, one(SH.focusNode)) or "",
+        path=_path_text(report, one(SH.resultPath)),
+        constraint=str(constraint).rsplit("#", 1)[-1] if constraint else "",
+        shape=_text(report, one(SH.sourceShape)) or "",
+        message=str(one(SH.resultMessage) or ""),
+        severity=str(one(SH.resultSeverity) or "").rsplit("#", 1)[-1],
+        value=_text(report, one(SH.value)),
+    )
+
+
+def _path_text(report: Graph, path: Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return str(path)
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return f"^{inverse}"
+    return str(path)
