@@ -141,13 +141,15 @@ def parse_page(text: str, source: str) -> Article:
     title or a "Cite this article" line, or its reference list is broken.
     """
     lines = [_Line(i + 1, raw.strip()) for i, raw in enumerate(text.splitlines())]
+    # The reference list is read first: a file cut short inside it has lost its
+    # citation line too, and the truncation is the error worth reporting.
+    references = _references(lines, source)
     cite_at, cite = _cite_line(lines, source)
     title_at = _title_line(lines, cite, source)
     title = lines[title_at].text
     article_type, published, doi = _header_bullets(lines, title_at)
     standfirst = _standfirst(lines, title_at + 1)
     figures = _figures(lines)
-    references = _references(lines, source)
     authors, journal, volume, issue, first, last, year, cite_doi = _read_cite(
         cite, title, source, lines[cite_at].number
     )

@@ -191,10 +191,13 @@ def parse_source(rest: str) -> dict[str, object]:
         issue = groups.get("issue")
         pages = groups.get("pages")
     elif rest.strip(" ."):
+        # Without a year or volume to anchor on, only a bare journal name is trusted;
+        # anything else stays unplaced, in the note.
         title, journal = _split_title_journal(rest)
-        if title is not None and journal is None:
-            note = f"{title}; {note}" if note else title
-            title = None
+        if title is not None:
+            unplaced = rest.strip().rstrip(".")
+            note = f"{unplaced}; {note}" if note else unplaced
+            title = journal = None
     first_page, last_page = split_pages(pages)
     return {
         "title": title,
