@@ -6,9 +6,9 @@ import json
 import subprocess
 import sys
 
-from conftest import SEED_000, SEED_004, SEEDS
 from typer.testing import CliRunner
 
+from conftest import SEED_000, SEED_004, SEEDS
 from litkg.cli import app
 
 runner = CliRunner()

@@ -47,8 +47,14 @@ class Reject:
             "line": self.line,
             "message": self.message,
             "violations": [
-                {"focus": v.focus, "path": v.path, "constraint": v.constraint, "message": v.message,
-                 "value": v.value, "shape": v.shape}
+                {
+                    "focus": v.focus,
+                    "path": v.path,
+                    "constraint": v.constraint,
+                    "message": v.message,
+                    "value": v.value,
+                    "shape": v.shape,
+                }
                 for v in self.violations
             ],
         }
@@ -76,7 +82,9 @@ def map_and_validate(article: Article, minter: Minter, index: IdentityIndex) -> 
     """Map one article to RDF and check it against the shapes."""
     graph = article_graph(article, minter, index)
     result = validate_graph(graph)
-    return ArticleOutcome(article, graph, article_iri(article, minter, index), result.violations if not result.conforms else ())
+    return ArticleOutcome(
+        article, graph, article_iri(article, minter, index), result.violations if not result.conforms else ()
+    )
 
 
 def build(
@@ -107,8 +115,12 @@ def build(
         outcome = map_and_validate(article, minter, index)
         if outcome.violations:
             report.rejects.append(
-                Reject(article.source, "validate", f"{len(outcome.violations)} SHACL violation(s)",
-                       violations=outcome.violations)
+                Reject(
+                    article.source,
+                    "validate",
+                    f"{len(outcome.violations)} SHACL violation(s)",
+                    violations=outcome.violations,
+                )
             )
             continue
         named = dataset.graph(minter.part(outcome.iri, "graph"))
@@ -123,8 +135,14 @@ def build(
         union.add((s, p, o))
     report.triples = len(union)
     metadata = dataset_description(
-        union, minter, sources, started=started, ended=build_time(),
-        articles=len(report.published), rejected=len(report.rejects), license_iri=license_iri,
+        union,
+        minter,
+        sources,
+        started=started,
+        ended=build_time(),
+        articles=len(report.published),
+        rejected=len(report.rejects),
+        license_iri=license_iri,
     )
     metadata_path = out / "metadata.ttl"
     metadata_path.write_text(metadata.serialize(format="turtle"), encoding="utf-8")

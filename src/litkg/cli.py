@@ -36,7 +36,9 @@ Inputs = Annotated[
 @app.command()
 def parse(
     inputs: Inputs,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the parsed records as a JSON array.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the parsed records as a JSON array.")
+    ] = False,
 ) -> None:
     """Parse articles into records and print them (a summary table, or JSON with --json)."""
     outcome = parse_files(inputs)
@@ -45,8 +47,15 @@ def parse(
     else:
         table = Table("source", "title", "authors", "journal", "year", "refs", "figs")
         for a in outcome.articles:
-            table.add_row(a.source, a.title, str(len(a.authors)), a.journal or "", str(a.year or ""),
-                          str(len(a.references)), str(len(a.figures)))
+            table.add_row(
+                a.source,
+                a.title,
+                str(len(a.authors)),
+                a.journal or "",
+                str(a.year or ""),
+                str(len(a.references)),
+                str(len(a.figures)),
+            )
         out_console.print(table)
     for error in outcome.errors:
         err_console.print(f"[red]error[/red] {error}", highlight=False)
@@ -58,15 +67,19 @@ def parse(
 @app.command()
 def build(
     inputs: Inputs,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory the graph files are written to.")] = Path(
-        "build"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Directory the graph files are written to.")
+    ] = Path("build"),
     base: Annotated[str, typer.Option(help="Base IRI every minted IRI starts with.")] = DEFAULT_BASE,
     formats: Annotated[
         list[str],
-        typer.Option("--format", "-f", help=f"Output format, repeatable: {', '.join(FORMATS)}. Default: ttl."),
+        typer.Option(
+            "--format", "-f", help=f"Output format, repeatable: {', '.join(FORMATS)}. Default: ttl."
+        ),
     ] = ["ttl"],  # noqa: B006 - typer needs a literal default
-    license_iri: Annotated[str, typer.Option("--license", help="Licence IRI stated for the dataset.")] = DEFAULT_LICENSE,
+    license_iri: Annotated[
+        str, typer.Option("--license", help="Licence IRI stated for the dataset.")
+    ] = DEFAULT_LICENSE,
 ) -> None:
     """Parse, link, map, validate and publish articles as RDF into OUT.
 
@@ -75,7 +88,9 @@ def build(
     """
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        err_console.print(f"[red]error[/red] unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}")
+        err_console.print(
+            f"[red]error[/red] unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}"
+        )
         raise typer.Exit(2)
     try:
         report = run_build(inputs, out, base=base, formats=formats, license_iri=license_iri)

@@ -16,7 +16,9 @@ import re
 from litkg.identity import fold, journal_key
 from litkg.records import Article, Reference
 
-_NAME = r"(?P<name>[A-Z][\w'’\-]+(?:\s+(?:van|von|de|di|da|del|der|la|le)\s+[A-Z][\w'’\-]+|\s+[A-Z][\w'’\-]+)?)"
+_NAME = (
+    r"(?P<name>[A-Z][\w'’\-]+(?:\s+(?:van|von|de|di|da|del|der|la|le)\s+[A-Z][\w'’\-]+|\s+[A-Z][\w'’\-]+)?)"
+)
 _NAMED_AUTHOR = re.compile(
     rf"\b{_NAME}\s+(?:and\s+(?:colleagues|co-?workers|collaborators)|et\s+al\.?|and\s+(?P<second>[A-Z][\w'’\-]+)\b)"
 )

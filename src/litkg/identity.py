@@ -14,7 +14,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from litkg.records import Article, Person, Reference
 
@@ -33,12 +33,12 @@ def fold(text: str) -> str:
 
 
 def journal_key(journal: str) -> str:
-    """"Nat. Neurosci." and "Nat Neurosci" -> "nat-neurosci"; a leading "The" is dropped."""
+    """ "Nat. Neurosci." and "Nat Neurosci" -> "nat-neurosci"; a leading "The" is dropped."""
     return fold(re.sub(r"^the\s+", "", journal.strip(), flags=re.IGNORECASE))
 
 
 def person_key(person: Person) -> str:
-    """"Özdinler, P.H." -> "ozdinler_p-h"; family name alone when no initials are known."""
+    """ "Özdinler, P.H." -> "ozdinler_p-h"; family name alone when no initials are known."""
     initials = fold(person.initials)
     return f"{fold(person.family)}_{initials}" if initials else fold(person.family)
 
@@ -115,20 +115,74 @@ def reference_identity(reference: Reference) -> WorkIdentity:
     return _identity(reference.doi, reference.pmid, reference.pmcid, key, fold(reference.raw))
 
 
+def _filled(reference: Reference) -> int:
+    fields = (
+        reference.title,
+        reference.journal,
+        reference.volume,
+        reference.issue,
+        reference.first_page,
+        reference.last_page,
+        reference.year,
+        reference.doi,
+    )
+    return sum(f is not None for f in fields) + len(reference.authors)
+
+
+def as_description(article: Article) -> Reference:
+    """An article's own metadata in the shape of a reference (the work's description)."""
+    return Reference(
+        number=None,
+        raw=article.citation or article.title,
+        authors=article.authors,
+        title=article.title,
+        journal=article.journal_abbreviation or article.journal,
+        volume=article.volume,
+        issue=article.issue,
+        first_page=article.first_page,
+        last_page=article.last_page,
+        year=article.year,
+        doi=article.doi,
+        pmid=article.pmid,
+        pmcid=article.pmcid,
+    )
+
+
 class IdentityIndex:
-    """Union of work identities over a corpus: equal tokens mean one work."""
+    """Identity over a corpus: which descriptions name one work, and one person.
+
+    Works: equal tokens mean one work (union-find); each work gets one canonical
+    description -- the article's own metadata when the work is an article of the
+    corpus, else the fullest reference to it -- so every article's graph describes a
+    shared work with the same triples. People: one name per person key, keeping
+    diacritics and full given names where any source prints them.
+    """
 
     def __init__(self) -> None:
         self._parent: dict[str, str] = {}
+        self._descriptions: dict[str, list[tuple[int, str, Reference]]] = {}
+        self._people: dict[str, list[Person]] = {}
+        self._canonical_cache: dict[str, Reference] = {}
+        self._article_types: dict[str, str] = {}
+        self._type_cache: dict[str, str] = {}
+        self._built = False
 
     @classmethod
     def from_articles(cls, articles: Iterable[Article]) -> IdentityIndex:
-        """Index the articles and every work their references point to."""
+        """Index the articles, every work their references point to, and every author."""
         index = cls()
         for article in articles:
-            index.add(article_identity(article))
+            identity = article_identity(article)
+            index.add(identity, as_description(article), rank=0, origin=article.source)
+            if article.article_type:
+                index._article_types[identity.tokens[0]] = article.article_type
+            for person in article.authors:
+                index.add_person(person)
             for reference in article.references:
-                index.add(reference_identity(reference))
+                origin = f"{article.source}#{reference.number or 0:06d}"
+                index.add(reference_identity(reference), reference, rank=1, origin=origin)
+                for person in reference.authors:
+                    index.add_person(person)
         return index
 
     def _find(self, token: str) -> str:
@@ -139,11 +193,19 @@ class IdentityIndex:
             self._parent[token], token = root, self._parent[token]
         return root
 
-    def add(self, identity: WorkIdentity) -> None:
-        """Record that all tokens of ``identity`` name one work."""
+    def add(
+        self, identity: WorkIdentity, description: Reference | None = None, rank: int = 1, origin: str = ""
+    ) -> None:
+        """Record that all tokens of ``identity`` name one work (described by ``description``)."""
+        self._built = False
         roots = sorted({self._find(t) for t in identity.tokens}, key=_token_order)
         for other in roots[1:]:
             self._parent[other] = roots[0]
+        if description is not None:
+            self._descriptions.setdefault(identity.tokens[0], []).append((rank, origin, description))
+
+    def add_person(self, person: Person) -> None:
+        self._people.setdefault(person_key(person), []).append(person)
 
     def canonical(self, identity: WorkIdentity) -> str:
         """The best token of the group ``identity`` belongs to (its own best if unindexed)."""
@@ -151,3 +213,58 @@ class IdentityIndex:
         if not known:
             return identity.best
         return self._find(known[0])
+
+    def describe(self, identity: WorkIdentity, fallback: Reference) -> Reference:
+        """The canonical description of the work ``identity`` names."""
+        root = self.canonical(identity)
+        if root not in self._parent:
+            return fallback
+        if not self._built:
+            self._build_canonical()
+        return self._canonical_cache.get(root, fallback)
+
+    def _build_canonical(self) -> None:
+        self._built = True
+        self._canonical_cache = {}
+        self._type_cache = {}
+        for token, label in sorted(self._article_types.items()):
+            self._type_cache.setdefault(self._find(token), label)
+        groups: dict[str, list[tuple[int, str, Reference]]] = {}
+        for token, descriptions in self._descriptions.items():
+            groups.setdefault(self._find(token), []).extend(descriptions)
+        for root, descriptions in groups.items():
+            best = min(descriptions, key=lambda d: (d[0], -_filled(d[2]), d[1]))[2]
+            ids: dict[str, set[str]] = {"doi": set(), "pmid": set(), "pmcid": set()}
+            for _, _, d in descriptions:
+                for scheme in ids:
+                    value = getattr(d, scheme)
+                    if value:
+                        ids[scheme].add(value)
+            self._canonical_cache[root] = replace(
+                best,
+                doi=best.doi or min(ids["doi"], default=None),
+                pmid=best.pmid or min(ids["pmid"], default=None),
+                pmcid=best.pmcid or min(ids["pmcid"], default=None),
+            )
+
+    def article_type(self, identity: WorkIdentity) -> str | None:
+        """The printed type label of the work, when it is an article of the corpus."""
+        if not self._built:
+            self._build_canonical()
+        return self._type_cache.get(self.canonical(identity))
+
+    def person(self, person: Person) -> Person:
+        """One spelling per person: diacritics and a full given name win, then frequency."""
+        variants = self._people.get(person_key(person))
+        if not variants:
+            return person
+        families = sorted({v.family for v in variants})
+        family = max(
+            families, key=lambda f: (sum(not c.isascii() for c in f), sum(v.family == f for v in variants), f)
+        )
+        givens = sorted({v.given for v in variants if v.given})
+        given = max(givens, key=lambda g: (len(g), g)) if givens else person.given
+        orcids = sorted({v.orcid for v in variants if v.orcid})
+        return replace(
+            person, family=family, given=given, orcid=person.orcid or (orcids[0] if orcids else None)
+        )

@@ -39,7 +39,7 @@ class AuthorList:
 
 
 def normalise_initials(printed: str) -> str:
-    """"JP." / "J.P." / "J. P." / "J.-P." -> "J. P." (hyphenated: "J.-P.")."""
+    """ "JP." / "J.P." / "J. P." / "J.-P." -> "J. P." (hyphenated: "J.-P.")."""
     units = re.findall(rf"-?[{_UPPER}][a-z]?", printed)
     out: list[str] = []
     for unit in units:
@@ -51,7 +51,7 @@ def normalise_initials(printed: str) -> str:
 
 
 def _drop_journal_initial(initials: str, following: str) -> str:
-    """"K. J." before " Clin. Invest." -> "K.": that "J." opens the journal name."""
+    """ "K. J." before " Clin. Invest." -> "K.": that "J." opens the journal name."""
     match = re.search(r"\s+J\.$", initials)
     if match is not None and _JOURNAL_WORD.match(following):
         return initials[: match.start()]
@@ -87,9 +87,7 @@ def _parse_nature(text: str) -> AuthorList:
         if not initials and not _ET_AL.match(text[end:].lstrip()):
             break
         printed = text[match.start() : end].strip().rstrip(",")
-        authors.append(
-            Person(family=family, initials=normalise_initials(initials), as_printed=printed)
-        )
+        authors.append(Person(family=family, initials=normalise_initials(initials), as_printed=printed))
         pos = end
         sep = re.match(r"\s*(?:,\s*(?:&|and)?|&|and)\s*", text[pos:])
         et = _ET_AL.match(text[pos:].lstrip())
@@ -143,7 +141,7 @@ def _skip_separator(text: str, pos: int) -> int:
 
 
 def split_display_name(name: str) -> tuple[str, str]:
-    """"P. Hande Özdinler" -> ("P. Hande", "Özdinler"): given names, family name."""
+    """ "P. Hande Özdinler" -> ("P. Hande", "Özdinler"): given names, family name."""
     parts = name.strip().rstrip(".").split()
     if len(parts) < 2:
         return "", name.strip()

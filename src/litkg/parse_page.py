@@ -92,7 +92,20 @@ _BOILERPLATE_PREFIXES = (
     "publish with us",
 )
 _PRICE = re.compile(r"^(?:[$€£¥]|USD|EUR|GBP|only\s+[$€£])\s*[\d.,]+", re.IGNORECASE)
-_BADGES = {"article", "cas", "google", "scholar", "pubmed", "central", "ads", "mathscinet", "isi", "web", "of", "science"}
+_BADGES = {
+    "article",
+    "cas",
+    "google",
+    "scholar",
+    "pubmed",
+    "central",
+    "ads",
+    "mathscinet",
+    "isi",
+    "web",
+    "of",
+    "science",
+}
 _REF_MARK_DOUBLE = re.compile(r"^\s*(\d{1,4})\.\s+(\d{1,4})\.\s*$")
 _REF_MARK_SINGLE = re.compile(r"^\s+(\d{1,4})\.\s+(\S.*)$")
 _FIGURE = re.compile(
@@ -302,7 +315,9 @@ def _figures(lines: list[_Line]) -> tuple[Figure, ...]:
             caption = f"{caption} {text}"
         label = match.group("label")
         kind = "table" if label.startswith("Table") else "figure"
-        figures.append(Figure(label=label, number=match.group("number"), caption=caption, credit=credit, kind=kind))
+        figures.append(
+            Figure(label=label, number=match.group("number"), caption=caption, credit=credit, kind=kind)
+        )
     return tuple(figures)
 
 
@@ -347,7 +362,9 @@ def _references(lines: list[_Line], source: str) -> tuple[Reference, ...]:
         seen[number] = line_no
         if number != expected:
             raise ParseError(
-                source, f"reference list is truncated or out of order: expected {expected}, found {number}", line_no
+                source,
+                f"reference list is truncated or out of order: expected {expected}, found {number}",
+                line_no,
             )
         if not pieces:
             raise ParseError(source, f"reference {number} has no text", line_no)
@@ -363,7 +380,9 @@ def _looks_like_citation(text: str) -> bool:
 
 def _read_cite(
     cite: str, title: str, source: str, line_no: int
-) -> tuple[tuple[Person, ...], str | None, str | None, str | None, str | None, str | None, int | None, str | None]:
+) -> tuple[
+    tuple[Person, ...], str | None, str | None, str | None, str | None, str | None, int | None, str | None
+]:
     doi = parse_doi(cite)
     at = _fold(cite).find(_fold(title))
     if at >= 0:
@@ -408,10 +427,14 @@ def _mark_corresponding(authors: tuple[Person, ...], names: tuple[str, ...]) -> 
     marked = list(authors)
     for name in names:
         given, family = split_display_name(name)
-        given_initials = normalise_initials(" ".join(w[0] + "." for w in given.replace("-", " ").split() if w))
+        given_initials = normalise_initials(
+            " ".join(w[0] + "." for w in given.replace("-", " ").split() if w)
+        )
         candidates = [i for i, a in enumerate(marked) if _fold(a.family) == _fold(family)]
         if len(candidates) > 1:
-            candidates = [i for i in candidates if marked[i].initials.replace("-", " ") == given_initials] or candidates
+            candidates = [
+                i for i in candidates if marked[i].initials.replace("-", " ") == given_initials
+            ] or candidates
         if candidates:
             i = candidates[0]
             marked[i] = replace(marked[i], given=given or marked[i].given, corresponding=True)

@@ -49,6 +49,23 @@ def _sorted_lines(text: str) -> str:
     return "\n".join(lines) + ("\n" if lines else "")
 
 
+def _sort_values(value: object) -> object:
+    """Sort JSON-LD value arrays (sets in RDF) recursively; "@list" arrays keep their order."""
+    if isinstance(value, dict):
+        return {
+            k: [_sort_values(i) for i in v] if k == "@list" else _sort_values(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        items = [_sort_values(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _canonical_jsonld(text: str) -> str:
+    """rdflib's JSON-LD with node and value order fixed, so equal graphs give equal bytes."""
+    return json.dumps(_sort_values(json.loads(text)), sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+
+
 def write_outputs(dataset: Dataset, out: Path, formats: Sequence[str], base: str) -> list[Path]:
     """Write ``dataset`` (one named graph per article) in each requested format."""
     out.mkdir(parents=True, exist_ok=True)
@@ -69,7 +86,9 @@ def write_outputs(dataset: Dataset, out: Path, formats: Sequence[str], base: str
         elif name == "trig":
             text = dataset.serialize(format="trig")
         else:
-            text = union.serialize(format="json-ld", context=jsonld_context(base), auto_compact=True, indent=1, sort_keys=True)
+            text = _canonical_jsonld(
+                union.serialize(format="json-ld", context=jsonld_context(base), auto_compact=True)
+            )
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
@@ -102,8 +121,15 @@ def dataset_description(
     add((dataset, RDF.type, DCAT.Dataset))
     add((dataset, RDF.type, PROV.Entity))
     add((dataset, DCTERMS.title, Literal("litkg knowledge graph")))
-    add((dataset, DCTERMS.description, Literal(
-        f"{articles} articles published as FaBiO/CiTO/Dublin Core RDF by litkg; {rejected} rejected.")))
+    add(
+        (
+            dataset,
+            DCTERMS.description,
+            Literal(
+                f"{articles} articles published as FaBiO/CiTO/Dublin Core RDF by litkg; {rejected} rejected."
+            ),
+        )
+    )
     add((dataset, DCTERMS.license, URIRef(license_iri)))
     add((dataset, VOID.uriSpace, Literal(minter.base)))
     add((dataset, VOID.triples, Literal(len(published), datatype=XSD.integer)))

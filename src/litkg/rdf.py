@@ -71,12 +71,18 @@ ARTICLE_TYPES: dict[str, URIRef] = {
 }
 
 
-def article_class(article: Article) -> URIRef:
-    """FaBiO class of the article from its type label; a journal article when unknown."""
-    label = (article.article_type or "").strip().lower()
+def work_class(type_label: str | None, in_journal: bool) -> URIRef:
+    """FaBiO class for a printed type label; a journal article (or a plain
+    fabio:Expression outside journals) when the label is unknown or absent."""
+    label = (type_label or "").strip().lower()
     if label in ARTICLE_TYPES:
         return ARTICLE_TYPES[label]
-    return FABIO.JournalArticle if article.journal else FABIO.Expression
+    return FABIO.JournalArticle if in_journal else FABIO.Expression
+
+
+def article_class(article: Article) -> URIRef:
+    """FaBiO class of an article from its type label."""
+    return work_class(article.article_type, bool(article.journal))
 
 
 def article_iri(article: Article, minter: Minter, index: IdentityIndex) -> URIRef:
@@ -115,7 +121,7 @@ def article_graph(
         graph,
         minter,
         subject,
-        authors=article.authors,
+        authors=[index.person(p) for p in article.authors],
         year=article.year,
         journal=article.journal_abbreviation or article.journal,
         journal_title=article.journal if article.journal_abbreviation else None,
@@ -132,10 +138,24 @@ def article_graph(
             add((journal_iri, PRISM.issn, Literal(issn)))
     for position, figure in enumerate(article.figures, start=1):
         _add_figure(graph, minter, subject, figure, position)
-    _add_statement(graph, minter, subject, "acknowledgements", DEO.Acknowledgements,
-                   "Acknowledgements", article.acknowledgements)
-    _add_statement(graph, minter, subject, "competing-interests", DOCO.Section,
-                   "Competing interests", article.competing_interests)
+    _add_statement(
+        graph,
+        minter,
+        subject,
+        "acknowledgements",
+        DEO.Acknowledgements,
+        "Acknowledgements",
+        article.acknowledgements,
+    )
+    _add_statement(
+        graph,
+        minter,
+        subject,
+        "competing-interests",
+        DOCO.Section,
+        "Competing interests",
+        article.competing_interests,
+    )
     discussed = set(discussed_references(article))
     for reference in article.references:
         _add_reference(graph, minter, index, subject, reference, reference.number in discussed)
@@ -177,7 +197,7 @@ def _add_work_metadata(
     add = graph.add
     if authors:
         people = [_add_person(graph, minter, person) for person in authors]
-        for position, (person, person_iri) in enumerate(zip(authors, people, strict=True), start=1):
+        for position, person_iri in enumerate(people, start=1):
             add((subject, DCTERMS.creator, person_iri))
             role = minter.part(subject, "author", position)
             add((role, RDF.type, PRO.RoleInTime))
@@ -322,24 +342,27 @@ def _add_reference(
         add((entry, DCTERMS.description, Literal(reference.note)))
     add((entry, BIRO.references, cited))
 
+    # The cited work is described from its canonical description, so every citing
+    # article's graph states the same triples about it.
+    identity = reference_identity(reference)
+    work = index.describe(identity, reference)
     add((cited, RDF.type, FABIO.Expression))
-    if reference.journal:
-        add((cited, RDF.type, FABIO.JournalArticle))
-    if reference.title:
-        add((cited, DCTERMS.title, Literal(reference.title)))
+    add((cited, RDF.type, work_class(index.article_type(identity), bool(work.journal))))
+    if work.title:
+        add((cited, DCTERMS.title, Literal(work.title)))
     _add_work_metadata(
         graph,
         minter,
         cited,
-        authors=reference.authors,
-        year=reference.year,
-        journal=reference.journal,
+        authors=[index.person(p) for p in work.authors],
+        year=work.year,
+        journal=work.journal,
         journal_title=None,
-        volume=reference.volume,
-        issue=reference.issue,
-        first_page=reference.first_page,
-        last_page=reference.last_page,
-        identifiers=(("doi", reference.doi), ("pmid", reference.pmid), ("pmcid", reference.pmcid)),
+        volume=work.volume,
+        issue=work.issue,
+        first_page=work.first_page,
+        last_page=work.last_page,
+        identifiers=(("doi", work.doi), ("pmid", work.pmid), ("pmcid", work.pmcid)),
         creator_list=False,
     )
 
@@ -352,5 +375,3 @@ def _add_reference(
     if discussed:
         add((article, CITO.discusses, cited))
         add((citation, CITO.hasCitationCharacterization, CITO.discusses))
-
-

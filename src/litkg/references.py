@@ -29,7 +29,7 @@ _NOTE_START = re.compile(
     r"|online ahead of print|epub ahead|submitted|preprint at|in revision)\b",
     re.IGNORECASE,
 )
-_PAGE = rf"[A-Za-z]{{0,3}}\d+[A-Za-z]?"
+_PAGE = r"[A-Za-z]{0,3}\d+[A-Za-z]?"
 _PAGES = rf"(?P<pages>{_PAGE}(?:\s*[-{_DASHES}]\s*{_PAGE})?)"
 # "Journal 302, 113–117 (2003)" / "Journal 302 (4), 113 (2003)" at the end of a Nature string
 _NATURE_TAIL = re.compile(
@@ -61,7 +61,7 @@ def normalise_doi(doi: str) -> str:
 
 
 def split_pages(pages: str | None) -> tuple[str | None, str | None]:
-    """"1389–1392" -> ("1389", "1392"); "1389-92" -> ("1389", "1392"); "196" -> ("196", None)."""
+    """ "1389–1392" -> ("1389", "1392"); "1389-92" -> ("1389", "1392"); "196" -> ("196", None)."""
     if not pages:
         return None, None
     parts = re.split(rf"\s*[-{_DASHES}]\s*", pages.strip(), maxsplit=1)

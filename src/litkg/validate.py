@@ -31,7 +31,7 @@ class Violation:
     value: str | None
 
     def describe(self) -> str:
-        """"<focus> <path>: message [constraint]" on one line."""
+        """ "<focus> <path>: message [constraint]" on one line."""
         path = f" {self.path}" if self.path else ""
         return f"{self.focus}{path}: {self.message} [{self.constraint}]"
 

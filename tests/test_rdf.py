@@ -1,0 +1,276 @@
+"""RDF mapping and publishing: vocabulary, exact triples, shared nodes, formats, determinism."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XSD
+from typer.testing import CliRunner
+
+from conftest import PAGES, SEED_000, SEED_004, SEEDS, shared_or_skip
+from litkg.build import build
+from litkg.cli import app
+from litkg.identity import IdentityIndex
+from litkg.iris import Minter
+from litkg.namespaces import CITO, DATACITE, FABIO, FRBR, PRISM, PRO
+from litkg.parse import parse_file
+from litkg.rdf import article_graph
+
+BASE = "https://w3id.org/litkg/"
+W = BASE + "work/key/"
+OZDINLER = URIRef(W + "ozdinler_2020_nat-neurosci_23_1311")
+JULIEN = URIRef(W + "julien_2007_nat-neurosci_10_535")
+CLEMENT = URIRef(W + "clement_2003_science_302_113")
+BOILLEE = URIRef(W + "boillee_2006_science_312_1389")
+CHIOT = URIRef(W + "chiot_2020_nat-neurosci")
+NAGAI = URIRef(W + "nagai_2007_nat-neurosci_10_615")
+DI_GIORGIO = URIRef(W + "di-giorgio_2007_nat-neurosci_10_608")
+CLOSED = (FOAF, RDF, RDFS, OWL, XSD, PROV, VOID, DCAT, DCTERMS)
+
+
+@pytest.fixture(scope="module")
+def seed_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    report = build([SEEDS], out, formats=["ttl", "nt", "nq", "trig", "jsonld"])
+    assert not report.rejects
+    graph = Graph().parse(out / "graph.ttl")
+    return out, graph
+
+
+def official_terms() -> set[str]:
+    terms: set[str] = set()
+    for path in sorted(shared_or_skip("vocab").glob("*.ttl")):
+        vocab = Graph().parse(path)
+        terms.update(str(s) for s in vocab.subjects(RDF.type, None) if isinstance(s, URIRef))
+    return terms
+
+
+def test_every_class_and_predicate_exists_in_its_official_vocabulary(seed_build):
+    out, built = seed_build
+    graph = Graph().parse(out / "metadata.ttl")
+    graph += built
+    official = official_terms()
+    used = set(graph.predicates()) | set(graph.objects(None, RDF.type))
+    used |= set(graph.objects(None, CITO.hasCitationCharacterization)) | set(
+        graph.objects(None, PRO.withRole)
+    )
+    used |= set(graph.objects(None, DATACITE.usesIdentifierScheme))
+    unknown = sorted(
+        str(t)
+        for t in used
+        if str(t) not in official and not any(t in ns for ns in CLOSED) and not str(t).startswith(BASE)
+    )
+    assert unknown == []
+
+
+def test_article_description(seed_build):
+    _, g = seed_build
+    assert (OZDINLER, RDF.type, FABIO.JournalArticle) in g
+    assert (JULIEN, RDF.type, FABIO.Comment) in g  # News & Views
+    assert g.value(OZDINLER, DCTERMS.title) == Literal("Help from peripheral macrophages in ALS?")
+    assert str(g.value(OZDINLER, DCTERMS.abstract)).startswith("Chiot and colleagues")
+    assert g.value(OZDINLER, FABIO.hasPublicationYear) == Literal("2020", datatype=XSD.gYear)
+    assert g.value(OZDINLER, PRISM.startingPage) == Literal("1311")
+    assert g.value(OZDINLER, PRISM.endingPage) == Literal("1312")
+    volume = g.value(OZDINLER, FRBR.partOf)
+    assert volume == URIRef(BASE + "journal/nat-neurosci/volume/23")
+    assert g.value(volume, FABIO.hasSequenceIdentifier) == Literal("23")
+    assert g.value(volume, FRBR.partOf) == URIRef(BASE + "journal/nat-neurosci")
+    person = URIRef(BASE + "person/ozdinler_p-h")
+    assert list(g.objects(OZDINLER, DCTERMS.creator)) == [person]
+    assert g.value(person, FOAF.familyName) == Literal("Özdinler")
+    assert g.value(person, FOAF.givenName) == Literal("P. Hande")
+    creators = g.value(OZDINLER, DATACITE.hasCreatorList)
+    assert g.value(creators, RDF.first) == person and g.value(creators, RDF.rest) == RDF.nil
+    role = URIRef(str(OZDINLER) + "/author/1")
+    assert (role, PRO.withRole, PRO.author) in g and (role, PRO.isHeldBy, person) in g
+    assert str(g.value(OZDINLER, DCTERMS.bibliographicCitation)).startswith("Özdinler, P.H. Help from")
+
+
+def test_figures_acknowledgements_and_competing_interests(seed_build):
+    _, g = seed_build
+    figure = URIRef(str(JULIEN) + "/figure/1")
+    assert (JULIEN, FRBR.part, figure) in g
+    assert g.value(figure, RDFS.label) == Literal("Figure 1")
+    credit = g.value(figure, DCTERMS.creator)
+    assert g.value(credit, FOAF.name) == Literal("Katie Ris")
+    ack = URIRef(str(OZDINLER) + "/acknowledgements")
+    assert (
+        str(g.value(ack, URIRef("http://purl.org/spar/c4o/hasContent")))
+        == "I thank B. Genc for preparing the figure."
+    )
+    competing = URIRef(str(JULIEN) + "/competing-interests")
+    assert (JULIEN, FRBR.part, competing) in g
+
+
+def test_discusses_triples_are_exact(seed_build):
+    _, g = seed_build
+    assert set(g.objects(OZDINLER, CITO.discusses)) == {CHIOT}
+    assert set(g.objects(JULIEN, CITO.discusses)) == {NAGAI, DI_GIORGIO}
+    citation = URIRef(str(OZDINLER) + "/citation/3")
+    assert (citation, CITO.hasCitedEntity, CHIOT) in g
+    assert set(g.objects(citation, CITO.hasCitationCharacterization)) == {CITO.cites, CITO.discusses}
+    assert set(g.objects(URIRef(str(OZDINLER) + "/citation/1"), CITO.hasCitationCharacterization)) == {
+        CITO.cites
+    }
+
+
+def test_works_cited_by_both_seeds_are_one_node(seed_build):
+    _, g = seed_build
+    for work in (CLEMENT, BOILLEE):
+        assert set(g.subjects(CITO.cites, work)) == {OZDINLER, JULIEN}
+    assert len(set(g.objects(OZDINLER, CITO.cites))) == 11
+    assert len(set(g.objects(JULIEN, CITO.cites))) == 15
+    # Boillée and Boillee fold to one person and one work
+    assert len(set(g.subjects(CITO.hasCitedEntity, BOILLEE))) == 2
+
+
+def test_doi_work_identity(seed_build):
+    _, g = seed_build
+    work = URIRef(BASE + "work/doi/10.1111/j.1471-4159.2007.04531.x")
+    assert (JULIEN, CITO.cites, work) in g
+    assert (work, OWL.sameAs, URIRef("https://doi.org/10.1111/j.1471-4159.2007.04531.x")) in g
+    assert g.value(work, PRISM.doi) == Literal("10.1111/j.1471-4159.2007.04531.x")
+    identifier = g.value(work, DATACITE.hasIdentifier)
+    assert g.value(identifier, DATACITE.usesIdentifierScheme) == DATACITE.doi
+    assert g.value(identifier, RDF.value) == Literal("10.1111/j.1471-4159.2007.04531.x")
+
+
+def test_an_article_is_the_node_other_articles_references_reach(tmp_path):
+    build([SEED_004, PAGES / "research_2023.txt"], tmp_path)
+    g = Graph().parse(tmp_path / "graph.ttl")
+    citing = URIRef(BASE + "work/doi/10.1038/s41467-023-37001-x")
+    assert (citing, CITO.cites, JULIEN) in g
+    assert (JULIEN, RDF.type, FABIO.Comment) in g
+
+
+def test_identity_prefers_doi_across_descriptions():
+    a = parse_file(PAGES / "research_2023.txt")
+    index = IdentityIndex.from_articles([a])
+    graph = article_graph(a, Minter(BASE), index)
+    assert (URIRef(BASE + "work/doi/10.1038/s41467-023-37001-x"), RDF.type, FABIO.JournalArticle) in graph
+
+
+def test_custom_base(tmp_path):
+    build([SEED_000], tmp_path, base="http://example.org/kg")
+    g = Graph().parse(tmp_path / "graph.ttl")
+    assert (
+        URIRef("http://example.org/kg/work/key/ozdinler_2020_nat-neurosci_23_1311"),
+        RDF.type,
+        FABIO.Expression,
+    ) in g
+
+
+def test_every_format_round_trips_to_an_isomorphic_graph(seed_build):
+    out, g = seed_build
+    for name, fmt in [("graph.nt", "nt"), ("graph.jsonld", "json-ld")]:
+        assert isomorphic(Graph().parse(out / name, format=fmt), g), name
+    for name, fmt in [("graph.nq", "nquads"), ("graph.trig", "trig")]:
+        ds = Dataset()
+        ds.parse(out / name, format=fmt)
+        union = Graph()
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            union.add((s, p, o))
+        assert isomorphic(union, g), name
+        assert len({c for *_, c in ds.quads((None, None, None, None))}) == 2  # one named graph per article
+
+
+def test_output_is_byte_identical_across_runs(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    formats = ["ttl", "nt", "nq", "trig", "jsonld"]
+    build([SEEDS], tmp_path / "a", formats=formats)
+    build([SEED_004, SEED_000], tmp_path / "b", formats=formats)
+    for name in ["graph.ttl", "graph.nt", "graph.nq", "graph.trig", "graph.jsonld", "rejects.json"]:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    meta_a = (tmp_path / "a" / "metadata.ttl").read_text()
+    assert "2023-11-14T22:13:20+00:00" in meta_a
+
+
+def test_turtle_uses_standard_prefixes(seed_build):
+    out, _ = seed_build
+    text = (out / "graph.ttl").read_text()
+    for prefix in ("fabio:", "cito:", "dcterms:", "foaf:", "frbr:", "prism:", "datacite:", "biro:", "c4o:"):
+        assert f"@prefix {prefix}" in text
+
+
+def test_jsonld_has_a_context(seed_build):
+    out, _ = seed_build
+    doc = json.loads((out / "graph.jsonld").read_text())
+    assert doc["@context"]["fabio"] == "http://purl.org/spar/fabio/"
+
+
+def test_metadata_void_dcat_prov(seed_build):
+    out, g = seed_build
+    meta = Graph().parse(out / "metadata.ttl")
+    dataset = URIRef(BASE + "dataset")
+    assert (dataset, RDF.type, VOID.Dataset) in meta and (dataset, RDF.type, DCAT.Dataset) in meta
+    assert int(meta.value(dataset, VOID.triples)) == len(g)
+    assert meta.value(dataset, DCTERMS.license) is not None
+    assert URIRef("http://purl.org/spar/cito/") in set(meta.objects(dataset, VOID.vocabulary))
+    sha = __import__("hashlib").sha256(SEED_000.read_bytes()).hexdigest()
+    assert (None, DCTERMS.identifier, Literal(f"sha256:{sha}")) in meta
+    activity = meta.value(dataset, PROV.wasGeneratedBy)
+    assert meta.value(activity, PROV.startedAtTime) is not None
+
+
+def _invalid_page(tmp_path):
+    text = SEED_000.read_text(encoding="utf-8").replace(
+        "Nat Neurosci 23, 1311–1312 (2020).", "Nat Neurosci 23, 1311–1312."
+    )
+    path = tmp_path / "inputs" / "no_year.txt"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_invalid_article_is_rejected_and_others_published(tmp_path):
+    bad = _invalid_page(tmp_path)
+    result = CliRunner().invoke(app, ["build", str(SEED_004), str(bad), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "rejected" in result.stderr and "hasPublicationYear" in result.stderr
+    rejects = json.loads((tmp_path / "out" / "rejects.json").read_text())
+    assert [r["source"] for r in rejects] == [str(bad)]
+    assert rejects[0]["stage"] == "validate"
+    assert rejects[0]["violations"][0]["constraint"] == "MinCountConstraintComponent"
+    g = Graph().parse(tmp_path / "out" / "graph.ttl")
+    assert (JULIEN, RDF.type, FABIO.Expression) in g
+    assert not any(str(s).startswith(W + "ozdinler") for s in g.subjects())
+
+
+def test_build_cli_main_job(tmp_path):
+    result = CliRunner().invoke(app, ["build", str(SEEDS), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "2 published, 0 rejected" in result.stderr
+    assert json.loads((tmp_path / "rejects.json").read_text()) == []
+
+
+def test_validate_command(tmp_path, seed_build):
+    out, _ = seed_build
+    ok = CliRunner().invoke(app, ["validate", str(out / "graph.ttl")])
+    assert ok.exit_code == 0 and "conforms" in ok.stderr
+    broken = tmp_path / "broken.ttl"
+    broken.write_text(
+        "@prefix fabio: <http://purl.org/spar/fabio/> . @prefix dcterms: <http://purl.org/dc/terms/> .\n"
+        "<http://x/a> a fabio:Expression ; dcterms:title 'a', 'b' .\n"
+    )
+    bad = CliRunner().invoke(app, ["validate", str(broken)])
+    assert bad.exit_code == 1 and "MaxCountConstraintComponent" in bad.stderr
+    garbage = tmp_path / "garbage.ttl"
+    garbage.write_text("this is not turtle {")
+    result = CliRunner().invoke(app, ["validate", str(garbage)])
+    assert result.exit_code == 2 and "cannot parse as RDF" in result.stderr
+
+
+def test_unknown_format_is_refused(tmp_path):
+    result = CliRunner().invoke(app, ["build", str(SEEDS), "-o", str(tmp_path), "-f", "xml"])
+    assert result.exit_code == 2 and "unknown format" in result.stderr
+
+
+def test_nothing_is_written_outside_out(tmp_path):
+    before = set(os.listdir(tmp_path))
+    build([SEEDS], tmp_path / "out")
+    assert set(os.listdir(tmp_path)) - before == {"out"}
