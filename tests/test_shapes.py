@@ -1,0 +1,199 @@
+"""Every constraint in shapes/ is broken once, and the report must name it.
+
+The constraints are read from the shapes files themselves, so a constraint added to
+shapes/ without a way to violate it fails this suite (no silent sh:minValue-style
+mistakes that never check anything).
+"""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.term import Node
+
+from conftest import PAGES, SEEDS
+from litkg.build import build
+from litkg.namespaces import FABIO, FRBR, PRISM, RDF, SH, XSD
+from litkg.validate import load_shapes, validate_graph
+
+SHAPES = load_shapes()
+PARAMETERS = {
+    SH.minCount: "MinCountConstraintComponent",
+    SH.maxCount: "MaxCountConstraintComponent",
+    SH.datatype: "DatatypeConstraintComponent",
+    SH.minLength: "MinLengthConstraintComponent",
+    SH.pattern: "PatternConstraintComponent",
+    SH.nodeKind: "NodeKindConstraintComponent",
+    SH["class"]: "ClassConstraintComponent",
+    SH["in"]: "InConstraintComponent",
+    SH["or"]: "OrConstraintComponent",
+}
+STRUCTURAL = {
+    SH.path,
+    SH.message,
+    SH.targetClass,
+    SH.targetSubjectsOf,
+    SH.property,
+    RDF.type,
+    SH.zeroOrMorePath,
+    URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+}
+
+
+def constraints() -> list[tuple[Node, Node | None, URIRef]]:
+    """(node shape, property path or None, parameter) for every constraint in shapes/."""
+    found = []
+    for shape in sorted(set(SHAPES.subjects(RDF.type, SH.NodeShape))):
+        for parameter, _ in SHAPES.predicate_objects(shape):
+            if parameter in PARAMETERS:
+                found.append((shape, None, parameter))
+            elif parameter not in STRUCTURAL:
+                raise AssertionError(f"{shape} uses {parameter}, which this test cannot break")
+        for prop in SHAPES.objects(shape, SH.property):
+            path = SHAPES.value(prop, SH.path)
+            for parameter, _ in SHAPES.predicate_objects(prop):
+                if parameter in PARAMETERS:
+                    found.append((shape, path, parameter))
+                elif parameter not in STRUCTURAL:
+                    raise AssertionError(f"{shape} {path} uses {parameter}, which this test cannot break")
+    return found
+
+
+@pytest.fixture(scope="module")
+def valid_graph(tmp_path_factory):
+    """A rich valid graph: the seeds and test pages, plus an issue and an ISSN."""
+    out = tmp_path_factory.mktemp("shapes")
+    report = build([SEEDS, PAGES], out)
+    assert not report.rejects
+    graph = Graph().parse(out / "graph.ttl")
+    volume = next(graph.subjects(RDF.type, FABIO.JournalVolume))
+    issue = URIRef(f"{volume}/issue/7")
+    graph.add((issue, RDF.type, FABIO.JournalIssue))
+    graph.add((issue, FABIO.hasSequenceIdentifier, Literal("7")))
+    graph.add((issue, FRBR.partOf, volume))
+    journal = next(graph.subjects(RDF.type, FABIO.Journal))
+    graph.add((journal, PRISM.issn, Literal("1097-6256")))
+    assert validate_graph(graph).conforms
+    return graph
+
+
+def focus_nodes(graph: Graph, shape: Node) -> list[Node]:
+    nodes: set[Node] = set()
+    for cls in SHAPES.objects(shape, SH.targetClass):
+        nodes.update(graph.subjects(RDF.type, cls))
+    for predicate in SHAPES.objects(shape, SH.targetSubjectsOf):
+        nodes.update(graph.subjects(predicate, None))
+    return sorted(nodes)
+
+
+def values(graph: Graph, focus: Node, path: Node) -> list[Node]:
+    if isinstance(path, URIRef):
+        return sorted(graph.objects(focus, path))
+    steps = list(Collection(SHAPES, path))  # (datacite:hasCreatorList [zeroOrMore rdf:rest] rdf:first)
+    head = graph.value(focus, steps[0])
+    return [graph.value(head, steps[-1])] if head is not None else []
+
+
+def set_value(graph: Graph, focus: Node, path: Node, old: Node, new: Node) -> None:
+    if isinstance(path, URIRef):
+        graph.remove((focus, path, old))
+        graph.add((focus, path, new))
+    else:
+        head = graph.value(focus, list(Collection(SHAPES, path))[0])
+        graph.set((head, RDF.first, new))
+
+
+def bad_literal(old: Node, parameter: URIRef, shape_param: Node) -> Node:
+    if parameter == SH.datatype:
+        return Literal(str(old), lang="en") if shape_param == XSD.string else Literal(str(old))
+    if parameter == SH.minLength:
+        return Literal("")
+    return Literal("!! not valid !!", datatype=getattr(old, "datatype", None))
+
+
+def break_constraint(graph: Graph, shape: Node, path: Node | None, parameter: URIRef) -> Node:
+    """Mutate ``graph`` so that one focus node violates the constraint; return that node."""
+    prop = None
+    if path is not None:
+        prop = next(
+            p
+            for p in SHAPES.objects(shape, SH.property)
+            if SHAPES.value(p, SH.path) == path and SHAPES.value(p, parameter) is not None
+        )
+    shape_param = SHAPES.value(prop if prop is not None else shape, parameter)
+    fresh = URIRef("http://example.org/untyped-thing")
+    if path is None:
+        focus = focus_nodes(graph, shape)[0]
+        if parameter == SH.nodeKind:
+            blank = BNode()
+            for cls in SHAPES.objects(shape, SH.targetClass):
+                graph.add((blank, RDF.type, cls))
+            return blank
+        if parameter == SH["class"]:
+            graph.remove((focus, RDF.type, shape_param))
+            return focus
+        if parameter == SH["or"]:
+            for alternative in Collection(SHAPES, shape_param):
+                graph.remove((focus, SHAPES.value(alternative, SH.path), None))
+            return focus
+        raise AssertionError(parameter)
+    candidates = [n for n in focus_nodes(graph, shape) if values(graph, n, path)]
+    assert candidates, f"the valid graph has no value of {path} on a focus node of {shape}"
+    focus = candidates[0]
+    old = values(graph, focus, path)[0]
+    if parameter == SH.minCount:
+        graph.remove((focus, path, None))
+    elif parameter == SH.maxCount:
+        if isinstance(old, Literal):
+            graph.add((focus, path, Literal(f"{old}x", datatype=old.datatype, lang=old.language)))
+        else:
+            twin = URIRef(f"{old}-twin")
+            for p, o in list(graph.predicate_objects(old)):
+                graph.add((twin, p, o))
+            graph.add((focus, path, twin))
+    elif parameter in (SH.datatype, SH.minLength, SH.pattern):
+        set_value(graph, focus, path, old, bad_literal(old, parameter, shape_param))
+    elif parameter == SH.nodeKind:
+        set_value(graph, focus, path, old, Literal("not a node"))
+    elif parameter in (SH["class"], SH["in"], SH["or"]):
+        set_value(graph, focus, path, old, fresh)
+    else:
+        raise AssertionError(parameter)
+    return focus
+
+
+def test_every_shape_parameter_is_known():
+    assert len(constraints()) > 80
+
+
+def _local(node: Node | None) -> str:
+    if node is None:
+        return "node"
+    if not isinstance(node, URIRef):
+        return "list-path"
+    return str(node).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+@pytest.mark.parametrize(
+    ("shape", "path", "parameter"),
+    constraints(),
+    ids=[f"{_local(s)}-{_local(p)}-{_local(c)}" for s, p, c in constraints()],
+)
+def test_each_constraint_is_violated_and_named(valid_graph, shape, path, parameter):
+    graph = Graph()
+    graph += valid_graph
+    focus = break_constraint(graph, shape, path, parameter)
+    result = validate_graph(graph, SHAPES)
+    assert not result.conforms
+    component = PARAMETERS[parameter]
+    expected_path = str(path) if isinstance(path, URIRef) else None
+    named = [
+        v
+        for v in result.violations
+        if v.constraint == component
+        and v.focus == str(focus)
+        and (expected_path is None or v.path == expected_path)
+    ]
+    assert named, [v.describe() for v in result.violations]
+    assert all(v.message for v in named)
