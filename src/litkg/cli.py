@@ -132,6 +132,36 @@ def validate(
         raise typer.Exit(1)
 
 
+ontology_app = typer.Typer(help="Build the ontology module (lexicon and terms) litkg ships.", no_args_is_help=True)
+app.add_typer(ontology_app, name="ontology")
+
+
+@ontology_app.command("build")
+def ontology_build(
+    sources: Annotated[
+        list[Path] | None,
+        typer.Option("--source", "-s", help="A CL/MONDO JSON extract or OBO file (repeatable; earlier wins "
+                     "for labels and parents). Default: the four files under SHARED/ontologies."),
+    ] = None,
+    shared: Annotated[Path, typer.Option(help="The shared reference-data directory.")] = Path("../shared"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the module to.")] = Path("ontology"),
+) -> None:
+    """Derive ontology/ (lexicon of all CL cell types and MONDO diseases, terms with parents)."""
+    from litkg.ontology import DEFAULT_SOURCES, Source, build_module
+
+    paths = sources or [shared / name for name in DEFAULT_SOURCES]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        err_console.print(f"[red]error[/red] missing ontology source(s): {', '.join(missing)}", highlight=False)
+        raise typer.Exit(2)
+    try:
+        counts = build_module([Source.from_path(p) for p in paths], out)
+    except ValueError as exc:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    err_console.print(f"wrote {out}: {counts}", highlight=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
