@@ -28,15 +28,21 @@ PARAMETERS = {
     SH["class"]: "ClassConstraintComponent",
     SH["in"]: "InConstraintComponent",
     SH["or"]: "OrConstraintComponent",
+    SH.lessThan: "LessThanConstraintComponent",
+    SH.hasValue: "HasValueConstraintComponent",
+    SH.qualifiedMinCount: "QualifiedMinCountConstraintComponent",
+    SH.qualifiedMaxCount: "QualifiedMaxCountConstraintComponent",
 }
 STRUCTURAL = {
     SH.path,
     SH.message,
     SH.targetClass,
     SH.targetSubjectsOf,
+    SH.targetObjectsOf,
     SH.property,
     RDF.type,
     SH.zeroOrMorePath,
+    SH.qualifiedValueShape,
     URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
 }
 
@@ -84,24 +90,40 @@ def focus_nodes(graph: Graph, shape: Node) -> list[Node]:
         nodes.update(graph.subjects(RDF.type, cls))
     for predicate in SHAPES.objects(shape, SH.targetSubjectsOf):
         nodes.update(graph.subjects(predicate, None))
+    for predicate in SHAPES.objects(shape, SH.targetObjectsOf):
+        nodes.update(graph.objects(None, predicate))
     return sorted(nodes)
 
 
+def steps(path: Node) -> list[Node]:
+    return [path] if isinstance(path, URIRef) else list(Collection(SHAPES, path))
+
+
+def walk(graph: Graph, focus: Node, path: Node) -> list[tuple[Node, URIRef, Node]]:
+    """The last hops (node, predicate, value) reached from ``focus`` along ``path``."""
+    nodes = [focus]
+    hops: list[tuple[Node, URIRef, Node]] = []
+    for step in steps(path):
+        if isinstance(step, URIRef):
+            hops = [(n, step, o) for n in nodes for o in sorted(graph.objects(n, step))]
+            nodes = [o for _, _, o in hops]
+        else:  # [ sh:zeroOrMorePath rdf:rest ]
+            inner = SHAPES.value(step, SH.zeroOrMorePath)
+            closure = list(nodes)
+            for n in closure:
+                closure.extend(o for o in graph.objects(n, inner) if o not in closure)
+            nodes = closure
+    return hops
+
+
 def values(graph: Graph, focus: Node, path: Node) -> list[Node]:
-    if isinstance(path, URIRef):
-        return sorted(graph.objects(focus, path))
-    steps = list(Collection(SHAPES, path))  # (datacite:hasCreatorList [zeroOrMore rdf:rest] rdf:first)
-    head = graph.value(focus, steps[0])
-    return [graph.value(head, steps[-1])] if head is not None else []
+    return [o for _, _, o in walk(graph, focus, path)]
 
 
 def set_value(graph: Graph, focus: Node, path: Node, old: Node, new: Node) -> None:
-    if isinstance(path, URIRef):
-        graph.remove((focus, path, old))
-        graph.add((focus, path, new))
-    else:
-        head = graph.value(focus, list(Collection(SHAPES, path))[0])
-        graph.set((head, RDF.first, new))
+    node, predicate, _ = next(h for h in walk(graph, focus, path) if h[2] == old)
+    graph.remove((node, predicate, old))
+    graph.add((node, predicate, new))
 
 
 def bad_literal(old: Node, parameter: URIRef, shape_param: Node) -> Node:
@@ -142,16 +164,33 @@ def break_constraint(graph: Graph, shape: Node, path: Node | None, parameter: UR
     assert candidates, f"the valid graph has no value of {path} on a focus node of {shape}"
     focus = candidates[0]
     old = values(graph, focus, path)[0]
+    node, predicate, _ = walk(graph, focus, path)[0]
     if parameter == SH.minCount:
-        graph.remove((focus, path, None))
+        for hop in walk(graph, focus, path):
+            graph.remove(hop)
     elif parameter == SH.maxCount:
         if isinstance(old, Literal):
-            graph.add((focus, path, Literal(f"{old}x", datatype=old.datatype, lang=old.language)))
+            graph.add((node, predicate, Literal(f"{old}x", datatype=old.datatype, lang=old.language)))
         else:
             twin = URIRef(f"{old}-twin")
             for p, o in list(graph.predicate_objects(old)):
                 graph.add((twin, p, o))
-            graph.add((focus, path, twin))
+            graph.add((node, predicate, twin))
+    elif parameter in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
+        cls = SHAPES.value(SHAPES.value(prop, SH.qualifiedValueShape), SH["class"])
+        typed = next(v for v in values(graph, focus, path) if (v, RDF.type, cls) in graph)
+        if parameter == SH.qualifiedMinCount:
+            graph.remove((typed, RDF.type, cls))
+        else:
+            twin = URIRef(f"{typed}-twin")
+            for p, o in list(graph.predicate_objects(typed)):
+                graph.add((twin, p, o))
+            graph.add((node, predicate, twin))
+    elif parameter == SH.lessThan:
+        other = graph.value(focus, shape_param)
+        set_value(graph, focus, path, old, Literal(int(other) + 5, datatype=old.datatype))
+    elif parameter == SH.hasValue:
+        set_value(graph, focus, path, shape_param, fresh)
     elif parameter in (SH.datatype, SH.minLength, SH.pattern):
         set_value(graph, focus, path, old, bad_literal(old, parameter, shape_param))
     elif parameter == SH.nodeKind:
@@ -164,7 +203,7 @@ def break_constraint(graph: Graph, shape: Node, path: Node | None, parameter: UR
 
 
 def test_every_shape_parameter_is_known():
-    assert len(constraints()) > 80
+    assert len(constraints()) > 110
 
 
 def _local(node: Node | None) -> str:

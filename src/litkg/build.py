@@ -16,6 +16,7 @@ from rdflib import Dataset, Graph, URIRef
 from litkg.errors import ParseError
 from litkg.identity import IdentityIndex
 from litkg.iris import DEFAULT_BASE, Minter
+from litkg.link import Annotator
 from litkg.parse import iter_inputs, parse_file
 from litkg.publish import (
     DEFAULT_LICENSE,
@@ -78,9 +79,13 @@ class ArticleOutcome:
     violations: tuple[Violation, ...]
 
 
-def map_and_validate(article: Article, minter: Minter, index: IdentityIndex) -> ArticleOutcome:
-    """Map one article to RDF and check it against the shapes."""
-    graph = article_graph(article, minter, index)
+def map_and_validate(
+    article: Article, minter: Minter, index: IdentityIndex, annotator: Annotator | None = None
+) -> ArticleOutcome:
+    """Link, map one article to RDF and check it against the shapes."""
+    mentions = annotator.annotate_article(article) if annotator is not None else []
+    module = annotator.lexicon.module if annotator is not None else None
+    graph = article_graph(article, minter, index, mentions, module)
     result = validate_graph(graph)
     return ArticleOutcome(
         article, graph, article_iri(article, minter, index), result.violations if not result.conforms else ()
@@ -95,6 +100,7 @@ def build(
     formats: Sequence[str] = ("ttl",),
     license_iri: str = DEFAULT_LICENSE,
     progress: Callable[[str], None] | None = None,
+    link: bool = True,
 ) -> BuildReport:
     """Publish every readable, valid article of ``inputs`` into ``out``."""
     started = build_time()
@@ -109,10 +115,11 @@ def build(
         if progress:
             progress(str(path))
     index = IdentityIndex.from_articles(articles)
+    annotator = Annotator() if link else None
     dataset = Dataset()
     sources: list[SourceFile] = []
     for article in articles:
-        outcome = map_and_validate(article, minter, index)
+        outcome = map_and_validate(article, minter, index, annotator)
         if outcome.violations:
             report.rejects.append(
                 Reject(

@@ -132,7 +132,9 @@ def validate(
         raise typer.Exit(1)
 
 
-ontology_app = typer.Typer(help="Build the ontology module (lexicon and terms) litkg ships.", no_args_is_help=True)
+ontology_app = typer.Typer(
+    help="Build the ontology module (lexicon and terms) litkg ships.", no_args_is_help=True
+)
 app.add_typer(ontology_app, name="ontology")
 
 
@@ -140,11 +142,17 @@ app.add_typer(ontology_app, name="ontology")
 def ontology_build(
     sources: Annotated[
         list[Path] | None,
-        typer.Option("--source", "-s", help="A CL/MONDO JSON extract or OBO file (repeatable; earlier wins "
-                     "for labels and parents). Default: the four files under SHARED/ontologies."),
+        typer.Option(
+            "--source",
+            "-s",
+            help="A CL/MONDO JSON extract or OBO file (repeatable; earlier wins "
+            "for labels and parents). Default: the four files under SHARED/ontologies.",
+        ),
     ] = None,
     shared: Annotated[Path, typer.Option(help="The shared reference-data directory.")] = Path("../shared"),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the module to.")] = Path("ontology"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the module to.")] = Path(
+        "ontology"
+    ),
 ) -> None:
     """Derive ontology/ (lexicon of all CL cell types and MONDO diseases, terms with parents)."""
     from litkg.ontology import DEFAULT_SOURCES, Source, build_module
@@ -152,7 +160,9 @@ def ontology_build(
     paths = sources or [shared / name for name in DEFAULT_SOURCES]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        err_console.print(f"[red]error[/red] missing ontology source(s): {', '.join(missing)}", highlight=False)
+        err_console.print(
+            f"[red]error[/red] missing ontology source(s): {', '.join(missing)}", highlight=False
+        )
         raise typer.Exit(2)
     try:
         counts = build_module([Source.from_path(p) for p in paths], out)
@@ -160,6 +170,54 @@ def ontology_build(
         err_console.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
     err_console.print(f"wrote {out}: {counts}", highlight=False)
+
+
+@app.command("eval-linking")
+def eval_linking(
+    file: Annotated[
+        Path, typer.Argument(help="Gold mentions: gzip JSONL with text and annotations (CRAFT format).")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+    top: Annotated[int, typer.Option(help="How many frequent false positives/negatives to list.")] = 20,
+) -> None:
+    """Score the CL/MONDO annotator on gold documents: precision, recall, F1 (strict and lenient)."""
+    from litkg.evaluate import evaluate, read_gold
+
+    try:
+        documents = read_gold(file)
+    except (OSError, ValueError) as exc:
+        err_console.print(f"[red]error[/red] {file}: cannot read gold documents: {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    report = evaluate(documents)
+    if as_json:
+        out_console.print_json(json.dumps(report.to_dict(top), ensure_ascii=False))
+        return
+    table = Table("ontology", "match", "precision", "recall", "F1", "tp", "fp", "fn")
+    for name, onto in report.ontologies.items():
+        for kind, score in (("strict", onto.strict), ("lenient", onto.lenient)):
+            table.add_row(
+                name,
+                kind,
+                f"{score.precision:.3f}",
+                f"{score.recall:.3f}",
+                f"{score.f1:.3f}",
+                str(score.tp),
+                str(score.fp),
+                str(score.fn),
+            )
+    out_console.print(table)
+    for name, onto in report.ontologies.items():
+        out_console.print(f"{name}: most frequent false positives", highlight=False)
+        for text, count in onto.false_positives.most_common(top):
+            out_console.print(f"  {count:5d}  {text}", highlight=False)
+        out_console.print(f"{name}: most frequent false negatives", highlight=False)
+        for text, count in onto.false_negatives.most_common(top):
+            out_console.print(f"  {count:5d}  {text}", highlight=False)
+    out_console.print(
+        f"{report.documents} documents, {report.characters / 1e6:.2f} MB in {report.seconds:.2f} s "
+        f"({report.megabytes_per_second:.2f} MB/s)",
+        highlight=False,
+    )
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ _OBO_SYNONYM = re.compile(r'^"(?P<text>(?:[^"\\]|\\.)*)"\s+(?P<kind>EXACT|RELATE
 
 
 def curie_to_iri(curie: str) -> URIRef:
-    """"CL:0000235" -> <http://purl.obolibrary.org/obo/CL_0000235>."""
+    """ "CL:0000235" -> <http://purl.obolibrary.org/obo/CL_0000235>."""
     iri = CONVERTER.expand(curie)
     if iri is None:
         raise ValueError(f"not a CL/MONDO CURIE: {curie!r}")
@@ -111,7 +111,11 @@ def read_obo(path: Path) -> tuple[str, Iterable[tuple[str, str, list[tuple[str, 
     """(data-version, terms) from an OBO file, read with obonet (obsolete terms dropped)."""
     import obonet
 
-    with gzip.open(path, "rt", encoding="utf-8") if path.suffix == ".gz" else open(path, encoding="utf-8") as handle:
+    with (
+        gzip.open(path, "rt", encoding="utf-8")
+        if path.suffix == ".gz"
+        else open(path, encoding="utf-8") as handle
+    ):
         graph = obonet.read_obo(handle)
     version = str(graph.graph.get("data-version", path.name))
 
@@ -164,14 +168,17 @@ def merge_sources(sources: list[Source]) -> tuple[dict[str, Term], dict[str, str
                 continue
             term = terms.get(curie)
             if term is None:
-                term = terms[curie] = Term(curie, label, parents={p for p in parents if p.startswith(PREFIXES)})
+                term = terms[curie] = Term(
+                    curie, label, parents={p for p in parents if p.startswith(PREFIXES)}
+                )
             term.names.setdefault((label, "label" if label == term.label else "exact"), tag)
             for text, kind in synonyms:
                 term.names.setdefault((text, kind), tag)
+    _keep_diseases_only(terms)
     by_name: dict[str, list[str]] = {}
     for term in terms.values():
         if term.curie.startswith("MONDO:"):
-            for (text, kind) in term.names:
+            for text, kind in term.names:
                 if kind in ("label", "exact", "synonym"):
                     by_name.setdefault(_norm(text), []).append(term.curie)
     for tag, curie, label, synonyms in doid_sources:
@@ -182,6 +189,24 @@ def merge_sources(sources: list[Source]) -> tuple[dict[str, Term], dict[str, str
         for text, kind in [(label, "exact"), *synonyms]:
             term.names.setdefault((text, kind), f"{tag} ({curie}, label match)")
     return terms, releases
+
+
+DISEASE_ROOT = "MONDO:0000001"
+
+
+def _keep_diseases_only(terms: dict[str, Term]) -> None:
+    """Drop MONDO terms outside "disease" (disease characteristics, injuries, susceptibilities)."""
+    verdict: dict[str, bool] = {DISEASE_ROOT: True}
+
+    def is_disease(curie: str, trail: frozenset[str] = frozenset()) -> bool:
+        if curie not in verdict:
+            parents = terms[curie].parents if curie in terms else set()
+            verdict[curie] = any(p not in trail and is_disease(p, trail | {curie}) for p in parents)
+        return verdict[curie]
+
+    for curie in [c for c in terms if c.startswith("MONDO:")]:
+        if not is_disease(curie):
+            del terms[curie]
 
 
 def build_module(sources: list[Source], out: Path) -> dict[str, int]:

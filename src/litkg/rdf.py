@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from litkg.discussed import discussed_references
 from litkg.identity import IdentityIndex, article_identity, reference_identity
 from litkg.iris import Minter
+from litkg.link import Mention, article_text_parts
 from litkg.namespaces import (
     BIRO,
     C4O,
@@ -25,6 +26,7 @@ from litkg.namespaces import (
     FABIO,
     FOAF,
     FRBR,
+    OA,
     OWL,
     PRISM,
     PRO,
@@ -33,6 +35,7 @@ from litkg.namespaces import (
     XSD,
     bind_prefixes,
 )
+from litkg.ontology import OntologyModule, curie_to_iri
 from litkg.records import Article, Figure, Person, Reference
 
 # Printed article-type labels and JATS @article-type values -> FaBiO classes.
@@ -99,8 +102,14 @@ def article_graph(
     article: Article,
     minter: Minter,
     index: IdentityIndex,
+    mentions: Sequence[Mention] = (),
+    ontology: OntologyModule | None = None,
 ) -> Graph:
-    """Map one article, its references and citations to a new graph."""
+    """Map one article, its references, citations and term mentions to a new graph.
+
+    ``ontology`` supplies labels and ancestors of the mentioned terms (required when
+    there are mentions).
+    """
     graph = bind_prefixes(Graph(), minter.base)
     subject = article_iri(article, minter, index)
     add = graph.add
@@ -159,7 +168,79 @@ def article_graph(
     discussed = set(discussed_references(article))
     for reference in article.references:
         _add_reference(graph, minter, index, subject, reference, reference.number in discussed)
+    if mentions:
+        if ontology is None:
+            raise ValueError("article_graph needs the ontology module to describe mentioned terms")
+        _add_mentions(graph, minter, subject, article, mentions, ontology)
     return graph
+
+
+_PART_CLASSES = {"title": DOCO.Title, "abstract": DOCO.Abstract}
+
+
+def text_part_iri(work: URIRef, part: str) -> URIRef:
+    """IRI of a searched text part ("title", "abstract", "figure/1/caption", …)."""
+    return URIRef(f"{work}/{part}")
+
+
+def _add_mentions(
+    graph: Graph,
+    minter: Minter,
+    subject: URIRef,
+    article: Article,
+    mentions: Sequence[Mention],
+    ontology: OntologyModule,
+) -> None:
+    """Each mention as a W3C Web Annotation; one dcterms:subject per distinct term;
+    each term (and its ancestors) with label and rdfs:subClassOf parents."""
+    add = graph.add
+    texts = dict(article_text_parts(article))
+    described_parts: set[str] = set()
+    terms: set[str] = set()
+    for number, mention in enumerate(mentions, start=1):
+        source = text_part_iri(subject, mention.part)
+        if mention.part not in described_parts:
+            described_parts.add(mention.part)
+            cls = _PART_CLASSES.get(mention.part)
+            if cls is None and mention.part.startswith("section/"):
+                cls = DOCO.SectionTitle if mention.part.endswith("/title") else DOCO.Paragraph
+            if cls is not None:  # captions are already described with the figure
+                add((subject, FRBR.part, source))
+                add((source, RDF.type, cls))
+                add((source, C4O.hasContent, Literal(texts[mention.part])))
+        annotation = minter.part(subject, "annotation", number)
+        target = URIRef(f"{annotation}/target")
+        quote = URIRef(f"{annotation}/quote")
+        position = URIRef(f"{annotation}/position")
+        term = curie_to_iri(mention.curie)
+        terms.add(mention.curie)
+        add((annotation, RDF.type, OA.Annotation))
+        add((annotation, OA.motivatedBy, OA.identifying))
+        add((annotation, OA.hasBody, term))
+        add((annotation, OA.hasTarget, target))
+        add((target, RDF.type, OA.SpecificResource))
+        add((target, OA.hasSource, source))
+        add((target, OA.hasSelector, quote))
+        add((target, OA.hasSelector, position))
+        add((quote, RDF.type, OA.TextQuoteSelector))
+        add((quote, OA.exact, Literal(mention.exact)))
+        if mention.prefix:
+            add((quote, OA.prefix, Literal(mention.prefix)))
+        if mention.suffix:
+            add((quote, OA.suffix, Literal(mention.suffix)))
+        add((position, RDF.type, OA.TextPositionSelector))
+        add((position, OA.start, Literal(mention.start, datatype=XSD.nonNegativeInteger)))
+        add((position, OA.end, Literal(mention.end, datatype=XSD.nonNegativeInteger)))
+    for curie in sorted(terms):
+        add((subject, DCTERMS.subject, curie_to_iri(curie)))
+        for described in [curie, *ontology.ancestors(curie)]:
+            iri = curie_to_iri(described)
+            add((iri, RDF.type, OWL.Class))
+            label = ontology.labels.get(described)
+            if label:
+                add((iri, RDFS.label, Literal(label)))
+            for parent in ontology.parents.get(described, ()):
+                add((iri, RDFS.subClassOf, curie_to_iri(parent)))
 
 
 def _date_literal(value: str) -> Literal:

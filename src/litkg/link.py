@@ -1,0 +1,448 @@
+"""Find mentions of Cell Ontology cell types and MONDO diseases in article text.
+
+A dictionary annotator over the shipped lexicon (labels and exact synonyms):
+
+- text and names are compared as sequences of normalised tokens: case folded, Greek
+  letters spelled out ("α-cell" = "alpha cell"), hyphens and spaces alike, and each
+  word reduced to a singular form ("macrophages" = "macrophage");
+- common variants are added to the dictionary: adjectives of single-word cell names
+  ("neuronal" -> neuron) and "X cell" names written "X" when X is a cell noun
+  ("photoreceptor", "myoblast");
+- abbreviations defined in the text ("amyotrophic lateral sclerosis (ALS)") are
+  learnt per document (Schwartz & Hearst) and then found wherever they occur;
+- acronyms ("ALS", "CF") are used only where the document defines them; other short
+  names only where the document also names the same term in full;
+- at each position the longest match wins; matches never cross sentence punctuation;
+  a name negated by a prefix ("non-neuronal") is not a mention.
+
+The output is deterministic: the same text and lexicon give the same mentions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from litkg.ontology import OntologyModule, shipped_module
+from litkg.records import Article
+
+MATCHED_KINDS = ("label", "exact", "synonym")
+# Names too generic to be worth a link: the root "cell" of CL.
+EXCLUDED_TERMS = frozenset({"CL:0000000"})
+_GREEK = {
+    "α": "alpha",
+    "β": "beta",
+    "γ": "gamma",
+    "δ": "delta",
+    "ε": "epsilon",
+    "ζ": "zeta",
+    "η": "eta",
+    "θ": "theta",
+    "ι": "iota",
+    "κ": "kappa",
+    "λ": "lambda",
+    "μ": "mu",
+    "ν": "nu",
+    "ξ": "xi",
+    "π": "pi",
+    "ρ": "rho",
+    "σ": "sigma",
+    "τ": "tau",
+    "φ": "phi",
+    "χ": "chi",
+    "ψ": "psi",
+    "ω": "omega",
+}
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+# What may stand between two tokens of one mention: spaces, hyphens, slashes, apostrophes.
+_JOINER = re.compile(r"^[\s\-‐‑–/'’]*$")
+_IRREGULAR = {
+    "mice": "mouse",
+    "children": "child",
+    "women": "woman",
+    "men": "man",
+    "teeth": "tooth",
+    "feet": "foot",
+    "lice": "louse",
+    "geese": "goose",
+    "indices": "index",
+    "matrices": "matrix",
+}
+# Heads of "X cell" names that are cell nouns on their own ("myoblast", "photoreceptor").
+_CELL_NOUN = re.compile(r"(?:cyte|blast|phage|\wreceptor|clast|phil)$")
+# Disease nouns and their adjectives: thrombosis/thrombotic, anemia/anemic, diabetes/diabetic.
+_DISEASE_ADJECTIVES = (("osis", "otic"), ("emia", "emic"), ("ia", "ic"), ("etes", "etic"), ("ity", "e"))
+_CONTEXT = 30
+# "non-neuronal cells" are not neurons
+_NEGATED = re.compile(r"\b(?:non|anti|pseudo)[\s\-‐‑–]?$", re.IGNORECASE)
+_END = ""  # trie key marking the end of a name
+
+
+def fold_token(token: str) -> str:
+    """Case-fold, spell out Greek letters, strip accents."""
+    token = token.casefold()
+    token = "".join(_GREEK.get(c, c) for c in token)
+    decomposed = unicodedata.normalize("NFKD", token)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def lemma(token: str) -> str:
+    """A singular form of a folded token ("macrophages" -> "macrophage"); consistent
+    rather than linguistically perfect, since text and names go through the same rule."""
+    if token in _IRREGULAR:
+        return _IRREGULAR[token]
+    if len(token) <= 3 or not token.isalpha():
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return token[:-2]
+    if token.endswith("ae"):
+        return token[:-1]
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+@lru_cache(maxsize=500_000)
+def normal_token(raw: str) -> str:
+    """The comparison form of one word as printed."""
+    return lemma(fold_token(raw))
+
+
+def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
+    """Word tokens of ``text``: (normalised token, start, end)."""
+    return [(normal_token(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def name_key(name: str) -> tuple[str, ...]:
+    return tuple(t for t, _, _ in tokens_with_offsets(name))
+
+
+def is_acronym(name: str) -> bool:
+    """ "ALS", "ESC", "MLIV", "SCA15": two or more capitals making up most letters."""
+    letters = [c for c in name if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters)
+    return capitals >= 2 and capitals * 2 >= len(letters) and len(name) <= 10
+
+
+def is_short(name: str, kind: str) -> bool:
+    """Names too short to trust alone: up to 3 letters, or a one-word synonym of up to 5."""
+    compact = re.sub(r"[\s\-]", "", name)
+    return len(compact) <= 3 or (kind != "label" and " " not in name and len(compact) <= 5)
+
+
+@dataclass(frozen=True)
+class Entry:
+    curie: str
+    name: str
+    acronym: bool  # usable only where the document defines it
+    short: bool  # usable only where the document also names the term in full
+    label: bool
+
+    @property
+    def ambiguous(self) -> bool:
+        return self.acronym or self.short
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One mention of a term in one text part of an article."""
+
+    curie: str
+    part: str  # "title", "abstract", "figure/1/caption", "section/2/paragraph/3" ...
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+    via: str  # the dictionary name, or "abbreviation"
+
+
+class Lexicon:
+    """Token-sequence dictionary (a trie) of every matchable name, with variants."""
+
+    def __init__(self, module: OntologyModule) -> None:
+        self.module = module
+        entries: dict[tuple[str, ...], dict[str, Entry]] = defaultdict(dict)
+        for curie, text, kind, _ in module.names:
+            if kind not in MATCHED_KINDS or curie in EXCLUDED_TERMS:
+                continue
+            entry = Entry(curie, text, is_acronym(text), is_short(text, kind), kind == "label")
+            for variant in self._variants(curie, text):
+                key = name_key(variant)
+                if not key:
+                    continue
+                current = entries[key].get(curie)
+                if current is None or _preference(entry) < _preference(current):
+                    entries[key][curie] = entry
+        self.trie: dict = {}
+        for key, by_curie in entries.items():
+            node = self.trie
+            for token in key:
+                node = node.setdefault(token, {})
+            node[_END] = tuple(sorted(by_curie.values(), key=lambda e: e.curie))
+
+    def lookup(self, key: Sequence[str]) -> tuple[Entry, ...]:
+        node = self.trie
+        for token in key:
+            node = node.get(token)
+            if node is None:
+                return ()
+        return node.get(_END, ())
+
+    @staticmethod
+    def _variants(curie: str, text: str) -> Iterable[str]:
+        yield text
+        words = text.split()
+        if len(words) != 1 and not (len(words) == 2 and words[1] == "cell"):
+            return
+        if not all(w.replace("-", "").isalpha() for w in words) or not text.islower() or len(text) <= 4:
+            return
+        if curie.startswith("CL:"):
+            if len(words) == 1:
+                stem = text[:-1] if text.endswith("e") else text
+                yield stem + "al"  # neuron -> neuronal, microglia -> microglial
+                yield stem + "ic"  # astrocyte -> astrocytic
+            elif _CELL_NOUN.search(words[0]):
+                yield words[0]  # "photoreceptor cell" -> "photoreceptor"
+        elif len(words) == 1:
+            for noun, adjective in _DISEASE_ADJECTIVES:
+                if text.endswith(noun) and len(text) > len(noun) + 3:
+                    yield text[: -len(noun)] + adjective
+                    break
+
+
+def _preference(entry: Entry) -> tuple[bool, bool, bool]:
+    return (entry.acronym, entry.short, not entry.label)
+
+
+@lru_cache(maxsize=1)
+def shipped_lexicon() -> Lexicon:
+    return Lexicon(shipped_module())
+
+
+_ABBREVIATION = re.compile(r"\(\s*([A-Za-z0-9][\w\-αβγδ]{0,9})\s*[;,)]")
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    short: str
+    long_start: int  # where the long form starts
+    long_end: int  # where it ends (before the parenthesis)
+    after: int  # just after the closing parenthesis
+
+
+def find_abbreviations(text: str) -> list[Abbreviation]:
+    """Schwartz & Hearst: "long form (SF)" -> the short form and where its long form is."""
+    found = []
+    for match in _ABBREVIATION.finditer(text):
+        short = match.group(1)
+        if not any(c.isalpha() for c in short) or len(short) < 2 or (short.islower() and len(short) > 5):
+            continue
+        before = text[: match.start()].rstrip()
+        words = [m.start() for m in re.finditer(r"\S+", before[-300:])]
+        offset = max(0, len(before) - 300)
+        window = [offset + w for w in words[-min(len(short) + 5, len(short) * 2) :]]
+        start = _long_form_start(short, before, window)
+        if start is not None:
+            found.append(Abbreviation(short, start, len(before), match.end()))
+    return found
+
+
+def _long_form_start(short: str, before: str, word_starts: Sequence[int]) -> int | None:
+    if not word_starts:
+        return None
+    lo = word_starts[0]
+    s_index = len(short) - 1
+    l_index = len(before) - 1
+    while s_index >= 0:
+        char = short[s_index].lower()
+        if not char.isalnum():
+            s_index -= 1
+            continue
+        while l_index >= lo and (
+            before[l_index].lower() != char
+            or (s_index == 0 and l_index > lo and before[l_index - 1].isalnum())
+        ):
+            l_index -= 1
+        if l_index < lo:
+            return None
+        l_index -= 1
+        s_index -= 1
+    start = l_index + 1
+    while start > 0 and not before[start - 1].isspace():
+        start -= 1
+    return start
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    entries: tuple[Entry, ...]
+    name: str
+
+
+@dataclass(frozen=True)
+class _Definition:
+    curie: str
+    head: tuple[str, ...]  # words that follow the short form in the term ("cells" in "ES cells")
+
+
+class Annotator:
+    """Annotates articles (all their text parts, as one document) with CL and MONDO terms."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or shipped_lexicon()
+
+    def _candidates(self, text: str, tokens: list[tuple[str, int, int]]) -> list[_Candidate]:
+        trie = self.lexicon.trie
+        found: list[_Candidate] = []
+        i = 0
+        n = len(tokens)
+        while i < n:
+            node = trie.get(tokens[i][0])
+            if node is None:
+                i += 1
+                continue
+            best = None
+            j = i + 1
+            while True:
+                hit = node.get(_END)
+                if hit:
+                    best = (j, hit)
+                if j >= n or not _JOINER.match(text[tokens[j - 1][2] : tokens[j][1]]):
+                    break
+                node = node.get(tokens[j][0])
+                if node is None:
+                    break
+                j += 1
+            if best is None:
+                i += 1
+                continue
+            j, hit = best
+            start, end = tokens[i][1], tokens[j - 1][2]
+            if not _NEGATED.search(text[max(0, start - 5) : start]):
+                found.append(_Candidate(start, end, hit, text[start:end]))
+            i = j
+        return found
+
+    def _definitions(
+        self, parts: Sequence[tuple[str, str]], candidates: dict[str, list[_Candidate]]
+    ) -> tuple[dict[str, _Definition], list[tuple[str, int, int, str]]]:
+        """Abbreviations whose long form is a whole term, and the spans of
+        "long form (SF) head" definitions that name a term across the parenthesis."""
+        definitions: dict[str, _Definition] = {}
+        spans: list[tuple[str, int, int, str]] = []
+        for name, text in parts:
+            for abbreviation in find_abbreviations(text):
+                if abbreviation.short in definitions:
+                    continue
+                covering = [
+                    c
+                    for c in candidates[name]
+                    if c.end == abbreviation.long_end and c.start <= abbreviation.long_start
+                ]
+                curies = {e.curie for c in covering for e in c.entries if not e.ambiguous}
+                if len(curies) == 1:
+                    definitions[abbreviation.short] = _Definition(next(iter(curies)), ())
+                    continue
+                # "embryonic stem (ES) cells": the term continues after the parenthesis
+                following = re.match(r"\s+([^\W\d_]+)", text[abbreviation.after :])
+                if following is None:
+                    continue
+                long_key = name_key(text[abbreviation.long_start : abbreviation.long_end])
+                head = (normal_token(following.group(1)),)
+                entries = [e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous]
+                if len({e.curie for e in entries}) == 1:
+                    definitions[abbreviation.short] = _Definition(entries[0].curie, head)
+                    spans.append(
+                        (
+                            name,
+                            abbreviation.long_start,
+                            abbreviation.after + following.end(),
+                            entries[0].curie,
+                        )
+                    )
+        return definitions, spans
+
+    def annotate_texts(self, parts: Sequence[tuple[str, str]]) -> list[Mention]:
+        """Mentions in the named text parts of one document, in part then offset order."""
+        candidates = {name: self._candidates(text, tokens_with_offsets(text)) for name, text in parts}
+        definitions, definition_spans = self._definitions(parts, candidates)
+        named_in_full = {
+            e.curie for found in candidates.values() for c in found for e in c.entries if not e.ambiguous
+        }
+        named_in_full.update(d.curie for d in definitions.values())
+        mentions: list[Mention] = []
+        for name, text in parts:
+            chosen = [(s, e, curie, "abbreviation") for part, s, e, curie in definition_spans if part == name]
+            for c in candidates[name]:
+                if c.name in definitions or any(s <= c.start and c.end <= e for s, e, _, _ in chosen):
+                    continue  # defined short forms are found below, with their head word
+                curie = self._choose(c, named_in_full)
+                if curie:
+                    chosen.append((c.start, c.end, curie, c.entries[0].name))
+            for short, definition in sorted(definitions.items()):
+                head = r"".join(rf"[\s\-]+{re.escape(h)}\w*" for h in definition.head)
+                pattern = rf"(?<![\w\-]){re.escape(short)}(?:{head})?(?![\w\-])"
+                for m in re.finditer(pattern, text):
+                    if not any(s < m.end() and m.start() < e for s, e, _, _ in chosen):
+                        chosen.append((m.start(), m.end(), definition.curie, "abbreviation"))
+            for start, end, curie, via in sorted(chosen):
+                mentions.append(
+                    Mention(
+                        curie=curie,
+                        part=name,
+                        start=start,
+                        end=end,
+                        exact=text[start:end],
+                        prefix=text[max(0, start - _CONTEXT) : start],
+                        suffix=text[end : end + _CONTEXT],
+                        via=via,
+                    )
+                )
+        return mentions
+
+    @staticmethod
+    def _choose(candidate: _Candidate, named_in_full: set[str]) -> str | None:
+        options = []
+        for entry in candidate.entries:
+            if entry.acronym:
+                continue  # acronyms only where the document defines them (handled above)
+            if entry.short and entry.curie not in named_in_full:
+                continue
+            options.append(entry)
+        if not options:
+            return None
+        if len(options) > 1:
+            in_context = [e for e in options if e.curie in named_in_full and not e.ambiguous]
+            labels = [e for e in options if e.label]
+            options = in_context if len(in_context) == 1 else labels or options
+        return options[0].curie if len({e.curie for e in options}) == 1 else None
+
+    def annotate_article(self, article: Article) -> list[Mention]:
+        """Mentions in the title, standfirst/abstract, captions and body of ``article``."""
+        return self.annotate_texts(article_text_parts(article))
+
+
+def article_text_parts(article: Article) -> list[tuple[str, str]]:
+    """The text parts of an article that are searched, with stable part names."""
+    parts = [("title", article.title)]
+    summary = article.abstract or article.standfirst
+    if summary:
+        parts.append(("abstract", summary))
+    for number, section in enumerate(article.sections, start=1):
+        if section.title:
+            parts.append((f"section/{number}/title", section.title))
+        for p_number, paragraph in enumerate(section.paragraphs, start=1):
+            parts.append((f"section/{number}/paragraph/{p_number}", paragraph))
+    for position, figure in enumerate(article.figures, start=1):
+        kind = "table" if figure.kind == "table" else "figure"
+        parts.append((f"{kind}/{figure.number or position}/caption", figure.caption))
+    return parts
