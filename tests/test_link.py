@@ -1,0 +1,243 @@
+"""Linking: the shipped ontology module, the annotator, annotations in RDF, evaluation."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from typer.testing import CliRunner
+
+from conftest import SEED_000, SEED_004, SEEDS, shared_or_skip
+from litkg.build import build
+from litkg.cli import app
+from litkg.link import Annotator, find_abbreviations
+from litkg.namespaces import DCTERMS, OA, RDF, RDFS, XSD
+from litkg.ontology import Source, build_module, curie_to_iri, iri_to_curie, load_module, shipped_module
+from litkg.parse import parse_file
+
+ALS = "MONDO:0004976"
+SEED_000_TERMS = {"CL:0000235", "CL:0000129", "CL:0000100", "CL:0002092", ALS}
+SEED_004_TERMS = {"CL:0000127", "CL:0000100", ALS}
+
+
+@pytest.fixture(scope="module")
+def annotator():
+    return Annotator()
+
+
+def test_seed_ids_exist_in_the_official_releases():
+    """Every expected ID, checked against the release files, with its official label."""
+    cl = json.load(gzip.open(shared_or_skip("ontologies", "derived", "CL-ontology-v2026-03-26.json.gz")))
+    mondo = json.load(
+        gzip.open(shared_or_skip("ontologies", "derived", "MONDO-ontology-v2026-05-05.json.gz"))
+    )
+    labels = {c: (cl.get(c) or mondo.get(c))["label"] for c in SEED_000_TERMS | SEED_004_TERMS}
+    assert labels == {
+        "CL:0000235": "macrophage",
+        "CL:0000129": "microglial cell",
+        "CL:0000100": "motor neuron",
+        "CL:0002092": "bone marrow cell",
+        "CL:0000127": "astrocyte",
+        ALS: "amyotrophic lateral sclerosis",
+    }
+    assert not any((cl.get(c) or mondo.get(c)).get("deprecated") for c in labels)
+    obo = gzip.open(shared_or_skip("ontologies", "cl.obo.gz"), "rt").read()
+    assert "id: CL:0000129\nname: microglial cell" in obo and 'synonym: "microglia" EXACT' in obo
+
+
+def test_shipped_module_holds_every_term_with_labels_and_parents():
+    module = shipped_module()
+    release = json.loads((module_dir() / "release.json").read_text())
+    assert release["terms"]["CL"] > 3000 and release["terms"]["MONDO"] > 25000
+    assert module.labels["CL:0000129"] == "microglial cell"
+    assert "CL:0000125" in module.parents["CL:0000129"]  # glial cell
+    assert "MONDO:0005071" in module.ancestors(ALS)  # nervous system disorder
+    names = {(c, t) for c, t, _, _ in module.names}
+    assert ("CL:0000129", "microglia") in names  # only the 2022 OBO release has it
+    assert ("MONDO:0021125", "disease characteristic") not in names  # not a disease
+
+
+def module_dir():
+    from litkg.resources import data_dir
+
+    return data_dir("ontology")
+
+
+def test_curie_iri_round_trip():
+    assert curie_to_iri("CL:0000235") == URIRef("http://purl.obolibrary.org/obo/CL_0000235")
+    assert iri_to_curie("http://purl.obolibrary.org/obo/MONDO_0004976") == ALS
+
+
+def test_module_rebuilds_from_either_source_format(tmp_path):
+    obo_only = build_module([Source.from_path(shared_or_skip("ontologies", "cl.obo.gz"))], tmp_path / "obo")
+    assert obo_only["CL"] > 2500 and obo_only["MONDO"] == 0
+    module = load_module(tmp_path / "obo")
+    assert module.labels["CL:0000129"] == "microglial cell"
+    assert "cl/releases/2022-12-15" in module.releases["cl.obo.gz"]
+    json_only = build_module(
+        [Source.from_path(shared_or_skip("ontologies", "derived", "CL-ontology-v2026-03-26.json.gz"))],
+        tmp_path / "json",
+    )
+    assert json_only["CL"] == 3324
+
+
+def test_seed_000_mentions(annotator):
+    mentions = annotator.annotate_article(parse_file(SEED_000))
+    assert {m.curie for m in mentions} == SEED_000_TERMS
+    by_text = {(m.part, m.exact): m.curie for m in mentions}
+    assert by_text[("abstract", "microglia")] == "CL:0000129"
+    assert by_text[("abstract", "bone marrow cell")] == "CL:0002092"
+    assert by_text[("title", "ALS")] == ALS  # defined in the standfirst, used in the title
+    assert by_text[("figure/1/caption", "macrophages")] == "CL:0000235"
+
+
+def test_seed_004_mentions_and_negation(annotator):
+    article = parse_file(SEED_004)
+    mentions = annotator.annotate_article(article)
+    assert {m.curie for m in mentions} == SEED_004_TERMS
+    assert not any(m.exact.lower().startswith("neuron") for m in mentions)  # "non-neuronal cells"
+    first = next(m for m in mentions if m.part == "abstract")
+    assert (first.start, first.end, first.exact) == (0, 29, "Amyotrophic lateral sclerosis")
+    assert article.standfirst[first.start : first.end] == first.exact
+
+
+@pytest.mark.parametrize(
+    ("text", "exact", "curie"),
+    [
+        ("Macrophages infiltrate.", "Macrophages", "CL:0000235"),
+        ("The microglia respond.", "microglia", "CL:0000129"),
+        ("Activated microglia respond.", "Activated microglia", "CL:0002629"),
+        ("Loss of motor neurons.", "motor neurons", "CL:0000100"),
+        ("Reactive astrocytes.", "astrocytes", "CL:0000127"),
+        ("Neuronal loss in the cortex.", "Neuronal", "CL:0000540"),
+        ("Cultured photoreceptors.", "photoreceptors", "CL:0000210"),
+        ("Mice with cystic fibrosis (CF) and CF controls.", "cystic fibrosis", "MONDO:0009061"),
+    ],
+)
+def test_variants(annotator, text, exact, curie):
+    mentions = annotator.annotate_texts([("text", text)])
+    assert (mentions[0].exact, mentions[0].curie) == (exact, curie)
+
+
+def test_abbreviation_defined_then_used(annotator):
+    text = "Patients with cystic fibrosis (CF) were studied. CF lungs differ; cf. Table 1."
+    mentions = annotator.annotate_texts([("text", text)])
+    assert [(m.exact, m.curie) for m in mentions] == [
+        ("cystic fibrosis", "MONDO:0009061"),
+        ("CF", "MONDO:0009061"),
+        ("CF", "MONDO:0009061"),
+    ]
+
+
+def test_undefined_acronym_is_not_linked(annotator):
+    assert annotator.annotate_texts([("text", "The ALS gene and CF values.")]) == []
+
+
+def test_abbreviation_inside_a_term(annotator):
+    text = "Mouse embryonic stem (ES) cells were grown; ES cells divide."
+    mentions = annotator.annotate_texts([("text", text)])
+    assert [(m.exact, m.curie) for m in mentions] == [
+        ("embryonic stem (ES) cells", "CL:0002322"),
+        ("ES cells", "CL:0002322"),
+    ]
+
+
+def test_longest_match_wins(annotator):
+    mentions = annotator.annotate_texts([("text", "motor neuron disease")])
+    assert [m.exact for m in mentions] == ["motor neuron disease"]
+    assert mentions[0].curie.startswith("MONDO:")
+
+
+def test_schwartz_hearst():
+    [abbreviation] = find_abbreviations("Amyotrophic lateral sclerosis (ALS) is fatal.")
+    assert (abbreviation.short, abbreviation.long_start, abbreviation.long_end) == ("ALS", 0, 29)
+
+
+def test_annotation_is_deterministic(annotator):
+    article = parse_file(SEED_000)
+    assert annotator.annotate_article(article) == Annotator().annotate_article(article)
+
+
+def test_annotations_in_rdf(tmp_path):
+    build([SEEDS], tmp_path)
+    g = Graph().parse(tmp_path / "graph.ttl")
+    julien = URIRef("https://w3id.org/litkg/work/key/julien_2007_nat-neurosci_10_535")
+    subjects = {iri_to_curie(str(o)) for o in g.objects(julien, DCTERMS.subject)}
+    assert subjects == SEED_004_TERMS
+    astrocyte = curie_to_iri("CL:0000127")
+    assert g.value(astrocyte, RDFS.label) == Literal("astrocyte")
+    assert (astrocyte, RDFS.subClassOf, curie_to_iri("CL:0000126")) in g  # macroglial cell
+    annotations = [a for a in g.subjects(OA.hasBody, astrocyte) if str(a).startswith(str(julien))]
+    assert annotations
+    target = g.value(annotations[0], OA.hasTarget)
+    source = g.value(target, OA.hasSource)
+    assert source == URIRef(f"{julien}/title")
+    selectors = {g.value(s, RDF.type): s for s in g.objects(target, OA.hasSelector)}
+    assert g.value(selectors[OA.TextQuoteSelector], OA.exact) == Literal("astrocytes")
+    assert g.value(selectors[OA.TextPositionSelector], OA.start) == Literal(
+        5, datatype=XSD.nonNegativeInteger
+    )
+    assert g.value(selectors[OA.TextPositionSelector], OA.end) == Literal(15, datatype=XSD.nonNegativeInteger)
+
+
+def test_sparql_microglia_in_als(tmp_path):
+    build([SEEDS], tmp_path)
+    g = Graph().parse(tmp_path / "graph.ttl")
+    query = """
+    PREFIX dcterms: <http://purl.org/dc/terms/>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX obo: <http://purl.obolibrary.org/obo/>
+    SELECT ?article WHERE {
+      ?article dcterms:subject ?cell, obo:MONDO_0004976 .
+      ?cell rdfs:subClassOf* obo:CL_0000125 .
+    }"""
+    rows = {str(r.article) for r in g.query(query)}
+    assert rows == {
+        "https://w3id.org/litkg/work/key/ozdinler_2020_nat-neurosci_23_1311",
+        "https://w3id.org/litkg/work/key/julien_2007_nat-neurosci_10_535",
+    }
+
+
+def test_eval_linking_cli_on_a_small_gold_file(tmp_path):
+    text = "Microglia and astrocytes in amyotrophic lateral sclerosis (ALS); ALS mice."
+
+    def at(fragment, after=0, ontology="MONDO", concept=ALS):
+        start = text.index(fragment, after)
+        return {"start": start, "end": start + len(fragment), "concept": concept, "ontology": ontology}
+
+    gold = [
+        at("Microglia", ontology="CL", concept="CL:0000129"),
+        at("astrocytes", ontology="CL", concept="CL:0000127"),
+        at("amyotrophic lateral sclerosis"),
+        at("ALS"),
+        at("ALS", text.index(";")),
+        at("mice", concept="MONDO:0000001"),
+    ]
+    path = tmp_path / "gold.jsonl.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write(json.dumps({"id": "1", "text": text, "annotations": gold}) + "\n")
+    result = CliRunner().invoke(app, ["eval-linking", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ontologies"]["CL"]["strict"] == {
+        "tp": 2,
+        "fp": 0,
+        "fn": 0,
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": 1.0,
+    }
+    mondo = report["ontologies"]["MONDO"]["strict"]
+    assert (mondo["tp"], mondo["fp"], mondo["fn"]) == (3, 0, 1)
+    assert report["ontologies"]["MONDO"]["top_false_negatives"] == [["mice -> MONDO:0000001", 1]]
+
+
+def test_eval_linking_on_craft_dev_set():
+    """A floor under the measured scores, so a regression fails loudly (figures in the README)."""
+    from litkg.evaluate import evaluate, read_gold
+
+    report = evaluate(read_gold(shared_or_skip("corpus", "craft", "cl-mondo-dev.jsonl.gz")))
+    assert report.ontologies["CL"].strict.f1 >= 0.60
+    assert report.ontologies["MONDO"].strict.f1 >= 0.65
