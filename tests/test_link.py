@@ -27,12 +27,15 @@ def annotator():
     return Annotator()
 
 
+def read_json(path):
+    with gzip.open(path, "rt") as handle:
+        return json.load(handle)
+
+
 def test_seed_ids_exist_in_the_official_releases():
     """Every expected ID, checked against the release files, with its official label."""
-    cl = json.load(gzip.open(shared_or_skip("ontologies", "derived", "CL-ontology-v2026-03-26.json.gz")))
-    mondo = json.load(
-        gzip.open(shared_or_skip("ontologies", "derived", "MONDO-ontology-v2026-05-05.json.gz"))
-    )
+    cl = read_json(shared_or_skip("ontologies", "derived", "CL-ontology-v2026-03-26.json.gz"))
+    mondo = read_json(shared_or_skip("ontologies", "derived", "MONDO-ontology-v2026-05-05.json.gz"))
     labels = {c: (cl.get(c) or mondo.get(c))["label"] for c in SEED_000_TERMS | SEED_004_TERMS}
     assert labels == {
         "CL:0000235": "macrophage",
@@ -43,7 +46,8 @@ def test_seed_ids_exist_in_the_official_releases():
         ALS: "amyotrophic lateral sclerosis",
     }
     assert not any((cl.get(c) or mondo.get(c)).get("deprecated") for c in labels)
-    obo = gzip.open(shared_or_skip("ontologies", "cl.obo.gz"), "rt").read()
+    with gzip.open(shared_or_skip("ontologies", "cl.obo.gz"), "rt") as handle:
+        obo = handle.read()
     assert "id: CL:0000129\nname: microglial cell" in obo and 'synonym: "microglia" EXACT' in obo
 
 
