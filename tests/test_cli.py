@@ -43,3 +43,9 @@ def test_parse_directory_as_console_script():
     )
     assert completed.returncode == 0, completed.stderr
     assert "2 parsed, 0 rejected" in completed.stderr
+
+
+def test_build_without_linking(tmp_path):
+    result = runner.invoke(app, ["build", str(SEEDS), "-o", str(tmp_path), "--no-link"])
+    assert result.exit_code == 0, result.output
+    assert "oa:Annotation" not in (tmp_path / "graph.ttl").read_text()

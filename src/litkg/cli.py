@@ -80,6 +80,9 @@ def build(
     license_iri: Annotated[
         str, typer.Option("--license", help="Licence IRI stated for the dataset.")
     ] = DEFAULT_LICENSE,
+    link: Annotated[
+        bool, typer.Option("--link/--no-link", help="Link cell types and diseases mentioned in the text.")
+    ] = True,
 ) -> None:
     """Parse, link, map, validate and publish articles as RDF into OUT.
 
@@ -93,7 +96,7 @@ def build(
         )
         raise typer.Exit(2)
     try:
-        report = run_build(inputs, out, base=base, formats=formats, license_iri=license_iri)
+        report = run_build(inputs, out, base=base, formats=formats, license_iri=license_iri, link=link)
     except LitkgError as exc:
         err_console.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None
