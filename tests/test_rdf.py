@@ -274,3 +274,17 @@ def test_nothing_is_written_outside_out(tmp_path):
     before = set(os.listdir(tmp_path))
     build([SEEDS], tmp_path / "out")
     assert set(os.listdir(tmp_path)) - before == {"out"}
+
+
+def test_every_emitted_class_has_a_shape(seed_build):
+    from rdflib.namespace import SH
+
+    from litkg.validate import load_shapes
+
+    _, g = seed_build
+    shapes = load_shapes()
+    targeted = set(shapes.objects(None, SH.targetClass))
+    emitted = set(g.objects(None, RDF.type)) - {OWL.Class}  # ontology terms: targeted by the objects of links
+    assert emitted - targeted == {FABIO.JournalArticle, FABIO.Comment}  # both also fabio:Expression
+    for cls in emitted - targeted:
+        assert all((s, RDF.type, FABIO.Expression) in g for s in g.subjects(RDF.type, cls))
