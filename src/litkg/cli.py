@@ -175,6 +175,121 @@ def ontology_build(
     err_console.print(f"wrote {out}: {counts}", highlight=False)
 
 
+@app.command()
+def query(
+    graph: Annotated[
+        Path, typer.Argument(help="A build directory or an RDF file (.nq, .trig, .nt, .ttl, .jsonld).")
+    ],
+    text: Annotated[str | None, typer.Argument(help="The SPARQL query text.")] = None,
+    file: Annotated[Path | None, typer.Option("--file", help="Read the query from this .rq file.")] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Run a named query of the shipped library.")
+    ] = None,
+    bind: Annotated[
+        list[str] | None, typer.Option("--bind", "-b", help="A parameter as name=value (repeatable).")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, csv, tsv or json (SPARQL JSON results).")
+    ] = "table",
+) -> None:
+    """Run a SPARQL SELECT or ASK query over a built graph on the embedded engine (pyoxigraph)."""
+    from litkg.query import QueryError, load_store, named_query, parse_binding, run_query, serialize_result
+
+    try:
+        sources = [x for x in (text, file, name) if x is not None]
+        if len(sources) != 1:
+            raise QueryError("give exactly one of: the query text, --file FILE, --name NAME")
+        if file is not None:
+            try:
+                text = file.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise QueryError(f"{file}: cannot read: {exc.strerror or exc}") from None
+        elif name is not None:
+            text = named_query(name)
+        assert text is not None
+        if fmt not in ("table", "csv", "tsv", "json"):
+            raise QueryError(f"unknown format {fmt!r}: choose table, csv, tsv or json")
+        bindings = dict(parse_binding(b) for b in bind or [])
+        store = load_store(graph)
+        if fmt != "table":
+            out_console.file.write(serialize_result(store, text, bindings, fmt))
+            return
+        result = run_query(store, text, bindings)
+    except QueryError as exc:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    if result.boolean is not None:
+        out_console.print("true" if result.boolean else "false")
+        return
+    table = Table(*result.variables)
+    for row in result.plain_rows():
+        table.add_row(*("" if v is None else v for v in row))
+    out_console.print(table)
+    err_console.print(f"{len(result.rows)} row(s)", highlight=False)
+
+
+@app.command()
+def load(
+    out: Annotated[
+        Path, typer.Argument(help="A build directory holding graph.nq (build with -f nq), or an .nq file.")
+    ],
+    endpoint: Annotated[
+        str | None, typer.Option(help="SPARQL 1.1 Update endpoint URL (method 'update').")
+    ] = None,
+    graph_store: Annotated[
+        str | None, typer.Option("--graph-store", help="Graph Store Protocol URL (method 'gsp').")
+    ] = None,
+    method: Annotated[
+        str, typer.Option(help="'update' (SPARQL Update, batched) or 'gsp' (PUT per graph).")
+    ] = "update",
+    user: Annotated[str | None, typer.Option(help="User name for HTTP basic authentication.")] = None,
+    password: Annotated[
+        str | None, typer.Option(envvar="LITKG_PASSWORD", help="Password (or set LITKG_PASSWORD).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Articles per update request.")] = 50,
+) -> None:
+    """Load a built graph into a SPARQL server: each article in its own named graph,
+    replaced on re-load, an article fully loaded or not at all."""
+    from rich.progress import Progress
+
+    from litkg.load import LoadError, load_graph_store, load_update, read_named_graphs
+
+    try:
+        graphs = list(read_named_graphs(out))
+        with Progress(console=err_console, transient=True, disable=len(graphs) < 50) as bar:
+            task = bar.add_task("loading", total=len(graphs))
+
+            def advance(n: int) -> None:
+                bar.advance(task, n)
+
+            if method == "update":
+                if not endpoint:
+                    raise LoadError("--endpoint is required with --method update")
+                report = load_update(
+                    iter(graphs),
+                    endpoint,
+                    batch_size=batch_size,
+                    user=user,
+                    password=password,
+                    progress=advance,
+                )
+            elif method == "gsp":
+                if not graph_store:
+                    raise LoadError("--graph-store is required with --method gsp")
+                report = load_graph_store(
+                    iter(graphs), graph_store, user=user, password=password, progress=advance
+                )
+            else:
+                raise LoadError(f"unknown method {method!r}: choose update or gsp")
+    except LoadError as exc:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    err_console.print(
+        f"loaded {report.graphs} article graph(s), {report.triples} triples, in {report.requests} request(s)",
+        highlight=False,
+    )
+
+
 @app.command("eval-linking")
 def eval_linking(
     file: Annotated[

@@ -1,0 +1,149 @@
+"""Loading into a real Oxigraph server (started here on a loopback port) and querying it
+over HTTP through SPARQLWrapper."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from SPARQLWrapper import JSON, SPARQLWrapper
+from typer.testing import CliRunner
+
+from conftest import ROOT, SEEDS
+from litkg.build import build
+from litkg.cli import app
+from litkg.load import LoadError, load_graph_store, load_update, read_named_graphs
+from litkg.query import load_store, named_query, parse_term, run_query, with_values
+from test_query import EXPECTED
+
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(found).exists():
+        if os.environ.get("CI"):
+            pytest.fail("the oxigraph server (PyPI package oxigraph, in the test extras) is not installed")
+        pytest.skip("oxigraph server not installed")
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A real Oxigraph server on 127.0.0.1 with a temporary store, stopped afterwards."""
+    port = free_port()
+    location = tmp_path_factory.mktemp("oxigraph")
+    process = subprocess.Popen(
+        [
+            oxigraph_binary(),
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).read()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"oxigraph did not start: {process.stderr.read().decode()[:500]}")
+            time.sleep(0.2)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="module")
+def seed_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("load")
+    build([SEEDS], out, formats=["ttl", "nq"])
+    return out
+
+
+def remote_rows(url: str, query: str) -> list[tuple[str | None, ...]]:
+    client = SPARQLWrapper(f"{url}/query")
+    client.setQuery(query)
+    client.setReturnFormat(JSON)
+    doc = client.query().convert()
+    names = doc["head"]["vars"]
+    return [tuple(b[n]["value"] if n in b else None for n in names) for b in doc["results"]["bindings"]]
+
+
+def quad_count(url: str) -> int:
+    return int(remote_rows(url, COUNT)[0][0])
+
+
+def test_load_is_idempotent_and_complete(server, seed_out):
+    graphs = list(read_named_graphs(seed_out))
+    expected = sum(g.triples for g in graphs)
+    report = load_update(iter(graphs), f"{server}/update", batch_size=1)
+    assert (report.graphs, report.triples, report.requests) == (2, expected, 2)
+    assert quad_count(server) == expected
+    load_update(iter(graphs), f"{server}/update", batch_size=50)
+    assert quad_count(server) == expected
+    load_graph_store(iter(graphs), f"{server}/store")
+    assert quad_count(server) == expected
+    names = {r[0] for r in remote_rows(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert names == {g.name for g in graphs}
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "queries").glob("*.rq")))
+def test_every_query_answers_the_same_over_http(server, seed_out, name):
+    load_update(read_named_graphs(seed_out), f"{server}/update")
+    bindings = {k: parse_term(v) for k, v in EXPECTED[name][0].items()}
+    embedded = run_query(load_store(seed_out), named_query(name), bindings).plain_rows()
+    assert remote_rows(server, with_values(named_query(name), bindings)) == embedded
+    assert embedded == EXPECTED[name][1]
+
+
+def test_load_cli(server, seed_out):
+    result = CliRunner().invoke(app, ["load", str(seed_out), "--endpoint", f"{server}/update"])
+    assert result.exit_code == 0, result.output
+    assert "loaded 2 article graph(s)" in result.stderr
+
+
+def test_unreachable_endpoint_is_a_clear_error(seed_out):
+    with pytest.raises(LoadError, match="cannot reach http://127.0.0.1:9/update"):
+        load_update(read_named_graphs(seed_out), f"http://127.0.0.1:{9}/update")
+    result = CliRunner().invoke(
+        app, ["load", str(seed_out), "--graph-store", "http://127.0.0.1:9/store", "--method", "gsp"]
+    )
+    assert result.exit_code == 1 and "cannot reach" in result.stderr and "Traceback" not in result.output
+
+
+def test_http_error_reports_status_and_reason(server, seed_out):
+    with pytest.raises(LoadError) as caught:
+        load_graph_store(read_named_graphs(seed_out), f"{server}/no-such-service")
+    assert "HTTP 404" in str(caught.value)
+    with pytest.raises(LoadError, match="refused"):
+        load_update(read_named_graphs(seed_out), f"{server}/no-such-service")
+
+
+def test_missing_named_graph_file(tmp_path):
+    with pytest.raises(LoadError, match="-f nq"):
+        list(read_named_graphs(tmp_path))
