@@ -117,18 +117,24 @@ def _iri(value: str) -> ox.NamedNode:
         raise QueryError(f"not a valid IRI: {value!r} ({exc})") from None
 
 
-def run_query(
-    store: ox.Store, query: str, bindings: dict[str, ox.NamedNode | ox.Literal] | None = None
-) -> QueryResult:
-    """Run a SELECT or ASK query over the union of the store's graphs."""
+Bindings = dict[str, ox.NamedNode | ox.Literal]
+
+
+def _execute(store: ox.Store, query: str, bindings: Bindings | None) -> object:
+    """Evaluate the bound query over the union of the store's graphs."""
     try:
-        result = store.query(
+        return store.query(
             with_values(query, bindings or {}),
             use_default_graph_as_union=True,
             prefixes={k: str(v) for k, v in PREFIXES.items()},
         )
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from None
+
+
+def run_query(store: ox.Store, query: str, bindings: Bindings | None = None) -> QueryResult:
+    """Run a SELECT or ASK query over the union of the store's graphs."""
+    result = _execute(store, query, bindings)
     if isinstance(result, ox.QueryBoolean):
         return QueryResult((), (), bool(result))
     if not isinstance(result, ox.QuerySolutions):
@@ -138,22 +144,17 @@ def run_query(
     return QueryResult(variables, rows)
 
 
-def serialize_result(store: ox.Store, query: str, bindings: dict | None, fmt: str) -> str:
+def serialize_result(store: ox.Store, query: str, bindings: Bindings | None, fmt: str) -> str:
     """The result in a standard SPARQL results format (csv, tsv, json)."""
-    try:
-        result = store.query(
-            with_values(query, bindings or {}),
-            use_default_graph_as_union=True,
-            prefixes={k: str(v) for k, v in PREFIXES.items()},
-        )
-    except SyntaxError as exc:
-        raise QueryError(f"SPARQL syntax error: {exc}") from None
+    result = _execute(store, query, bindings)
+    if not isinstance(result, ox.QuerySolutions | ox.QueryBoolean):
+        raise QueryError("only SELECT and ASK queries are supported here")
     buffer = io.BytesIO()
     result.serialize(buffer, format=RESULT_FORMATS[fmt])
     return buffer.getvalue().decode("utf-8")
 
 
-def with_values(query: str, bindings: dict[str, ox.NamedNode | ox.Literal]) -> str:
+def with_values(query: str, bindings: Bindings) -> str:
     """``query`` with its parameters bound by a VALUES block at the start of the WHERE
     group (for remote endpoints); the terms are written in N-Triples syntax, escaped,
     so a value cannot change the query."""
