@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 
 from litkg.errors import ParseError
 from litkg.identity import IdentityIndex
@@ -20,9 +21,12 @@ from litkg.link import Annotator
 from litkg.parse import iter_inputs, parse_file
 from litkg.publish import (
     DEFAULT_LICENSE,
+    GraphStats,
     SourceFile,
     build_time,
     dataset_description,
+    to_quads,
+    union_triples,
     write_outputs,
     write_rejects,
 )
@@ -116,7 +120,7 @@ def build(
             progress(str(path))
     index = IdentityIndex.from_articles(articles)
     annotator = Annotator() if link else None
-    dataset = Dataset()
+    quads: list[ox.Quad] = []
     sources: list[SourceFile] = []
     for article in articles:
         outcome = map_and_validate(article, minter, index, annotator)
@@ -130,19 +134,15 @@ def build(
                 )
             )
             continue
-        named = dataset.graph(minter.part(outcome.iri, "graph"))
-        for triple in outcome.graph:
-            named.add(triple)
+        quads.extend(to_quads(outcome.graph, str(minter.part(outcome.iri, "graph"))))
         report.published.append(article.source)
         sources.append(SourceFile(article.source, article.sha256))
     out.mkdir(parents=True, exist_ok=True)
-    report.files = write_outputs(dataset, out, formats, minter.base)
-    union = Graph()
-    for s, p, o, _ in dataset.quads((None, None, None, None)):
-        union.add((s, p, o))
-    report.triples = len(union)
+    report.files = write_outputs(quads, out, formats, minter.base)
+    stats = GraphStats.of(union_triples(quads))
+    report.triples = stats.triples
     metadata = dataset_description(
-        union,
+        stats,
         minter,
         sources,
         started=started,

@@ -1,9 +1,9 @@
 """Write published graphs: Turtle, N-Triples, N-Quads, TriG, JSON-LD, plus the dataset's
 VoID/DCAT/PROV-O description and the rejects report.
 
-Output is deterministic: the same graph gives byte-identical files (N-Triples and
-N-Quads lines are sorted; Turtle and TriG come from rdflib's sorted serializer; the
-build time in the metadata honours ``SOURCE_DATE_EPOCH``).
+Output is deterministic: the same graph gives byte-identical files (triples and quads
+are sorted before pyoxigraph writes them; the build time in the metadata honours
+``SOURCE_DATE_EPOCH``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
 
 from litkg import __version__
 from litkg.iris import Minter
@@ -44,11 +45,6 @@ def jsonld_context(base: str) -> dict[str, str]:
     return context
 
 
-def _sorted_lines(text: str) -> str:
-    lines = sorted({line for line in text.splitlines() if line.strip()})
-    return "\n".join(lines) + ("\n" if lines else "")
-
-
 def _sort_values(value: object) -> object:
     """Sort JSON-LD value arrays (sets in RDF) recursively; "@list" arrays keep their order."""
     if isinstance(value, dict):
@@ -66,26 +62,90 @@ def _canonical_jsonld(text: str) -> str:
     return json.dumps(_sort_values(json.loads(text)), sort_keys=True, ensure_ascii=False, indent=1) + "\n"
 
 
-def write_outputs(dataset: Dataset, out: Path, formats: Sequence[str], base: str) -> list[Path]:
-    """Write ``dataset`` (one named graph per article) in each requested format."""
+@dataclass(frozen=True)
+class GraphStats:
+    """Counts of the published union graph, for its VoID description."""
+
+    triples: int
+    subjects: int
+    predicates: frozenset[str]
+    classes: frozenset[str]
+
+    @classmethod
+    def of(cls, triples: Sequence[ox.Triple]) -> GraphStats:
+        rdf_type = str(RDF.type)
+        return cls(
+            triples=len(triples),
+            subjects=len({t.subject for t in triples}),
+            predicates=frozenset(t.predicate.value for t in triples),
+            classes=frozenset(t.object.value for t in triples if t.predicate.value == rdf_type),
+        )
+
+
+def _term_key(term: object) -> str:
+    return str(term)
+
+
+def to_quads(graph: Graph, name: str) -> list[ox.Quad]:
+    """An rdflib graph's triples as pyoxigraph quads in the named graph ``name``."""
+    graph_name = ox.NamedNode(name)
+    text = graph.serialize(format="nt")
+    return [
+        ox.Quad(t.subject, t.predicate, t.object, graph_name)
+        for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
+    ]
+
+
+def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
+    """The distinct triples of all named graphs, in a fixed order."""
+    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
+    return sorted(triples, key=lambda t: (_term_key(t.subject), _term_key(t.predicate), _term_key(t.object)))
+
+
+def _sorted_header(data: bytes) -> str:
+    """pyoxigraph writes prefixes in hash order: sort the @prefix lines for stable bytes."""
+    text = data.decode("utf-8")
+    lines = text.split("\n")
+    header = [line for line in lines if line.startswith("@prefix ")]
+    body = [line for line in lines if not line.startswith("@prefix ")]
+    return "\n".join(sorted(header) + body)
+
+
+def write_outputs(quads: Sequence[ox.Quad], out: Path, formats: Sequence[str], base: str) -> list[Path]:
+    """Write the published quads (one named graph per article) in each requested format.
+
+    Serialisation is pyoxigraph's (rdflib's Turtle writer is two orders of magnitude
+    slower on large graphs); JSON-LD goes through rdflib, which writes the @context.
+    """
     out.mkdir(parents=True, exist_ok=True)
-    union = bind_prefixes(Graph(), base)
-    for quad in dataset.quads((None, None, None, None)):
-        union.add(quad[:3])
-    bind_prefixes(dataset, base)
+    ordered = sorted(
+        quads,
+        key=lambda q: (
+            _term_key(q.graph_name),
+            _term_key(q.subject),
+            _term_key(q.predicate),
+            _term_key(q.object),
+        ),
+    )
+    triples = union_triples(ordered)
+    prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()} | {"litkg": base}
     written = []
     for name in formats:
-        filename, rdflib_format = FORMATS[name]
+        filename, _ = FORMATS[name]
         path = out / filename
         if name == "ttl":
-            text = union.serialize(format="turtle")
+            text = _sorted_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
         elif name == "nt":
-            text = _sorted_lines(union.serialize(format="nt"))
+            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
         elif name == "nq":
-            text = _sorted_lines(dataset.serialize(format="nquads"))
+            text = ox.serialize(ordered, format=ox.RdfFormat.N_QUADS).decode("utf-8")
         elif name == "trig":
-            text = dataset.serialize(format="trig")
+            text = _sorted_header(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=prefixes))
         else:
+            union = bind_prefixes(Graph(), base)
+            union.parse(
+                data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt"
+            )
             text = _canonical_jsonld(
                 union.serialize(format="json-ld", context=jsonld_context(base), auto_compact=True)
             )
@@ -103,7 +163,7 @@ def build_time() -> datetime:
 
 
 def dataset_description(
-    published: Graph,
+    published: GraphStats,
     minter: Minter,
     sources: Iterable[SourceFile],
     *,
@@ -132,20 +192,16 @@ def dataset_description(
     )
     add((dataset, DCTERMS.license, URIRef(license_iri)))
     add((dataset, VOID.uriSpace, Literal(minter.base)))
-    add((dataset, VOID.triples, Literal(len(published), datatype=XSD.integer)))
-    add((dataset, VOID.entities, Literal(len(set(published.subjects())), datatype=XSD.integer)))
-    add((dataset, VOID.distinctSubjects, Literal(len(set(published.subjects())), datatype=XSD.integer)))
-    add((dataset, VOID.properties, Literal(len(set(published.predicates())), datatype=XSD.integer)))
-    add((dataset, VOID.classes, Literal(len(set(published.objects(None, RDF.type))), datatype=XSD.integer)))
+    add((dataset, VOID.triples, Literal(published.triples, datatype=XSD.integer)))
+    add((dataset, VOID.entities, Literal(published.subjects, datatype=XSD.integer)))
+    add((dataset, VOID.distinctSubjects, Literal(published.subjects, datatype=XSD.integer)))
+    add((dataset, VOID.properties, Literal(len(published.predicates), datatype=XSD.integer)))
+    add((dataset, VOID.classes, Literal(len(published.classes), datatype=XSD.integer)))
     add((dataset, VOID.dataDump, URIRef(f"{minter.base}graph.ttl")))
     used = {str(ns) for ns in PREFIXES.values()}
-    for predicate in set(published.predicates()):
+    for term in published.predicates | published.classes:
         for namespace in used:
-            if str(predicate).startswith(namespace):
-                add((dataset, VOID.vocabulary, URIRef(namespace)))
-    for cls in set(published.objects(None, RDF.type)):
-        for namespace in used:
-            if str(cls).startswith(namespace):
+            if term.startswith(namespace):
                 add((dataset, VOID.vocabulary, URIRef(namespace)))
     activity = URIRef(f"{minter.base}build/{started.strftime('%Y%m%dT%H%M%SZ')}")
     software = URIRef(f"{minter.base}software/litkg/{__version__}")

@@ -8,6 +8,7 @@ cited works shared nodes) in, one rdflib Graph out. The README has the mapping t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 
@@ -369,7 +370,12 @@ def _add_identifier(graph: Graph, minter: Minter, subject: URIRef, scheme: str, 
     if flat is not None:
         graph.add((subject, flat, Literal(value)))
     if scheme == "doi":
-        graph.add((subject, OWL.sameAs, URIRef(f"https://doi.org/{value}")))
+        graph.add((subject, OWL.sameAs, doi_iri(value)))
+
+
+def doi_iri(doi: str) -> URIRef:
+    """The https://doi.org/ IRI of a DOI, percent-encoding what an IRI cannot hold ("<", ">", …)."""
+    return URIRef("https://doi.org/" + quote(doi, safe="/:;()._-,[]+=@!$&'*"))
 
 
 def _add_figure(graph: Graph, minter: Minter, article: URIRef, figure: Figure, position: int) -> None:
