@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from litkg.errors import ParseError
+from litkg.parse_jats import parse_jats
 from litkg.parse_page import parse_page
 from litkg.records import Article
 
@@ -63,9 +64,9 @@ def decode_input(data: bytes, source: str) -> str:
 
 
 def parse_text(text: str, source: str) -> Article:
-    """Parse decoded text, choosing the parser by content."""
+    """Parse decoded text, choosing the parser by content: XML is JATS, the rest page text."""
     if text.lstrip().startswith("<"):
-        raise ParseError(source, "markup (XML/HTML) input is not supported yet: give the page text")
+        return parse_jats(text, source)
     return parse_page(text, source)
 
 
