@@ -91,8 +91,8 @@ def parse_jats(text: str, source: str) -> Article:
     ids = {el.get("pub-id-type"): " ".join((el.text or "").split()) for el in meta.xpath("article-id")}
     published, year = _publication_date(meta)
     abstract = _abstract(meta)
-    fpage = _text(meta, "fpage") or _text(meta, "elocation-id")
-    lpage = _text(meta, "lpage")
+    fpage = _page(_text(meta, "fpage") or _text(meta, "elocation-id"))
+    lpage = _page(_text(meta, "lpage"))
     return Article(
         source=source,
         title=title,
@@ -124,6 +124,13 @@ def parse_jats(text: str, source: str) -> Article:
         funding=tuple(_funding(root)),
         citation=None,
     )
+
+
+def _page(value: str | None) -> str | None:
+    """A page as printed, without stray punctuation around it ("E21." -> "E21")."""
+    if value is None:
+        return None
+    return value.strip(" .,;:") or None
 
 
 def _strip_namespaces(root: etree._Element) -> None:
@@ -323,8 +330,8 @@ def _reference(citation: etree._Element, number: int) -> Reference:
     source = _text(citation, "source")
     year_text = _text(citation, "year") or ""
     year_match = re.search(r"\d{4}", year_text)
-    fpage = _text(citation, "fpage") or _text(citation, "elocation-id")
-    lpage = _text(citation, "lpage")
+    fpage = _page(_text(citation, "fpage") or _text(citation, "elocation-id"))
+    lpage = _page(_text(citation, "lpage"))
     if fpage and not lpage and re.search(r"[-–]", fpage):
         fpage, lpage = split_pages(fpage)
     is_journal = kind in ("journal", "") and source is not None and kind != "book"
