@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
 PAGES = Path(__file__).resolve().parent / "data" / "pages"
+JATS_SAMPLE = Path(__file__).resolve().parent / "data" / "jats" / "sample.xml"
 SEED_000 = SEEDS / "000_7c35d55ddc5425be.txt"
 SEED_004 = SEEDS / "004_a0c03759c99e3461.txt"
 

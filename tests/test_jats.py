@@ -211,3 +211,38 @@ def test_parse_jats_directly_needs_no_file():
 def test_build_craft_corpus_publishes_every_article(tmp_path):
     report = build([shared_or_skip("corpus", "craft", "nxml")], tmp_path)
     assert len(report.published) == 65 and report.rejects == []
+
+
+def test_sample_jats_fields_reach_the_graph(tmp_path):
+    from conftest import JATS_SAMPLE
+
+    a = parse_file(JATS_SAMPLE)
+    assert [(p.family, p.initials, p.orcid, p.corresponding) for p in a.authors] == [
+        ("Müller", "A.-L.", "0000-0002-1825-0097", True),
+        ("Okafor", "C. N.", None, False),
+    ]
+    assert (a.issn, a.publisher, a.pmcid, a.published, a.keywords) == (
+        ("0894-1491", "1098-1136"),
+        "Wiley",
+        "PMC6543210",
+        "2021-02-03",
+        ("ALS", "glia"),
+    )
+    assert a.funding == ("Deutsche Forschungsgemeinschaft (SFB 992)",)
+    assert a.figures[0].caption == "Glia in ALS. Microglia surround motor neurons."
+    assert a.figures[0].credit == "Drawn by J. Doe"
+    assert a.references[1].note == "book: Neuroglia; Oxford University Press"
+    build([JATS_SAMPLE], tmp_path)
+    g = Graph().parse(tmp_path / "graph.ttl")
+    work = URIRef(BASE + "work/doi/10.1002/glia.99999")
+    assert (work, RDF.type, FABIO.ReviewArticle) in g
+    text = (tmp_path / "graph.ttl").read_text()
+    for expected in (
+        "Deutsche Forschungsgemeinschaft (SFB 992)",
+        "Institute of Neuropathology",
+        "Wiley",
+        "1098-1136",
+        "PMC6543210",
+        "The authors declare no conflict of interest.",
+    ):
+        assert expected in text

@@ -12,7 +12,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from conftest import PAGES, SEEDS
+from conftest import JATS_SAMPLE, PAGES, SEEDS
 from litkg.build import build
 from litkg.namespaces import FABIO, FRBR, PRISM, RDF, SH, XSD
 from litkg.validate import load_shapes, validate_graph
@@ -70,7 +70,7 @@ def constraints() -> list[tuple[Node, Node | None, URIRef]]:
 def valid_graph(tmp_path_factory):
     """A rich valid graph: the seeds and test pages, plus an issue and an ISSN."""
     out = tmp_path_factory.mktemp("shapes")
-    report = build([SEEDS, PAGES], out)
+    report = build([SEEDS, PAGES, JATS_SAMPLE], out)
     assert not report.rejects
     graph = Graph().parse(out / "graph.ttl")
     volume = next(graph.subjects(RDF.type, FABIO.JournalVolume))

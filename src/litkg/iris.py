@@ -6,7 +6,7 @@ Layout under the base (default :data:`DEFAULT_BASE`)::
     {work}/reference/{n}  {work}/citation/{n}  {work}/figure/{n}  {work}/author/{n}
     {work}/acknowledgements  {work}/competing-interests  {work}/id/{scheme}
     {work}/annotation/{n}  {work}/text/{part}
-    person/{family_initials}  person/orcid/{orcid}
+    person/{family_initials}  person/orcid/{orcid}  organization/{name}
     journal/{journal-key}  journal/{journal-key}/volume/{v}  …/volume/{v}/issue/{i}
 
 The same input always gives the same IRI, across runs and across articles.
@@ -14,6 +14,7 @@ The same input always gives the same IRI, across runs and across articles.
 
 from __future__ import annotations
 
+import hashlib
 from urllib.parse import quote
 
 from rdflib import URIRef
@@ -56,6 +57,13 @@ class Minter:
     def agent(self, name: str) -> URIRef:
         """IRI of a credited agent known only by name (a figure credit)."""
         return URIRef(f"{self.base}agent/{_segment(fold(name))}")
+
+    def organization(self, name: str) -> URIRef:
+        """IRI of an organization known by name (a publisher, an affiliation)."""
+        slug = fold(name)
+        if len(slug) > 80:
+            slug = f"{slug[:64]}-{hashlib.sha256(slug.encode()).hexdigest()[:12]}"
+        return URIRef(f"{self.base}organization/{_segment(slug)}")
 
     def journal(self, journal: str) -> URIRef:
         return URIRef(f"{self.base}journal/{_segment(journal_key(journal))}")

@@ -270,7 +270,9 @@ def _figures(root: etree._Element) -> Iterable[Figure]:
     for position, element in enumerate(root.xpath("//fig | //table-wrap"), start=1):
         kind = "table" if _local(element.tag) == "table-wrap" else "figure"
         label = _text(element, "label") or f"{'Table' if kind == 'table' else 'Figure'} {position}"
-        caption = text_of(_first(element, "caption"), set()) or ""
+        caption_element = _first(element, "caption")
+        blocks = [text_of(b) for b in caption_element] if caption_element is not None else []
+        caption = " ".join(b for b in blocks if b) or text_of(caption_element, set())
         number = re.search(r"[A-Z]?\d+[a-z]?", label)
         credit = _text(element, ".//attrib")
         yield Figure(
@@ -337,7 +339,16 @@ def _reference(citation: etree._Element, number: int) -> Reference:
     is_journal = kind in ("journal", "") and source is not None and kind != "book"
     notes = [n for n in (_text(citation, "comment"),) if n]
     if source and not is_journal:
-        notes.insert(0, f"{kind or 'source'}: {source}")
+        extra = [
+            v
+            for v in (
+                _text(citation, "edition"),
+                _text(citation, "publisher-loc"),
+                _text(citation, "publisher-name"),
+            )
+            if v
+        ]
+        notes.insert(0, "; ".join([f"{kind or 'source'}: {source}", *extra]))
     doi = ids.get("doi")
     if not doi:
         link = _text(citation, "ext-link[contains(., 'doi.org/')]")

@@ -157,6 +157,20 @@ def article_graph(
         "Acknowledgements",
         article.acknowledgements,
     )
+    if article.funding:
+        _add_statement(graph, minter, subject, "funding", DOCO.Section, "Funding", "\n".join(article.funding))
+    if article.publisher:
+        publisher = minter.organization(article.publisher)
+        add((subject, DCTERMS.publisher, publisher))
+        add((publisher, RDF.type, FOAF.Organization))
+        add((publisher, FOAF.name, Literal(article.publisher)))
+    for position, person in enumerate(article.authors, start=1):
+        role = minter.part(subject, "author", position)
+        for affiliation in person.affiliations:
+            organization = minter.organization(affiliation)
+            add((role, PRO.relatesToOrganization, organization))
+            add((organization, RDF.type, FOAF.Organization))
+            add((organization, FOAF.name, Literal(affiliation)))
     _add_statement(
         graph,
         minter,
