@@ -389,8 +389,11 @@ class Annotator:
                 if curie:
                     chosen.append((c.start, c.end, curie, c.entries[0].name))
             for short, definition in sorted(definitions.items()):
+                # "ES cells" / "MCAD deficiency": when the term continues after the short
+                # form, the short form alone names something else (the cell's origin, the
+                # enzyme), so only short form + head word is a mention.
                 head = r"".join(rf"[\s\-]+{re.escape(h)}\w*" for h in definition.head)
-                pattern = rf"(?<![\w\-]){re.escape(short)}(?:{head})?(?![\w\-])"
+                pattern = rf"(?<![\w\-]){re.escape(short)}{head}(?![\w\-])"
                 for m in re.finditer(pattern, text):
                     if not any(s < m.end() and m.start() < e for s, e, _, _ in chosen):
                         chosen.append((m.start(), m.end(), definition.curie, "abbreviation"))
