@@ -288,3 +288,14 @@ def test_every_emitted_class_has_a_shape(seed_build):
     assert emitted - targeted == {FABIO.JournalArticle, FABIO.Comment}  # both also fabio:Expression
     for cls in emitted - targeted:
         assert all((s, RDF.type, FABIO.Expression) in g for s in g.subjects(RDF.type, cls))
+
+
+def test_parallel_build_gives_identical_output(tmp_path, monkeypatch):
+    from conftest import JATS_SAMPLE
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    inputs = [SEEDS, PAGES, JATS_SAMPLE]
+    build(inputs, tmp_path / "one", formats=["ttl", "nq"], jobs=1)
+    build(inputs, tmp_path / "two", formats=["ttl", "nq"], jobs=2)
+    for name in ("graph.ttl", "graph.nq", "metadata.ttl", "rejects.json"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name

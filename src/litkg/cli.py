@@ -83,6 +83,12 @@ def build(
     link: Annotated[
         bool, typer.Option("--link/--no-link", help="Link cell types and diseases mentioned in the text.")
     ] = True,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs", "-j", min=1, help="Worker processes (default: the cores, from 50 articles on)."
+        ),
+    ] = None,
 ) -> None:
     """Parse, link, map, validate and publish articles as RDF into OUT.
 
@@ -96,7 +102,9 @@ def build(
         )
         raise typer.Exit(2)
     try:
-        report = run_build(inputs, out, base=base, formats=formats, license_iri=license_iri, link=link)
+        report = run_build(
+            inputs, out, base=base, formats=formats, license_iri=license_iri, link=link, jobs=jobs
+        )
     except LitkgError as exc:
         err_console.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None

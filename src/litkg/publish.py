@@ -86,16 +86,6 @@ def _term_key(term: object) -> str:
     return str(term)
 
 
-def to_quads(graph: Graph, name: str) -> list[ox.Quad]:
-    """An rdflib graph's triples as pyoxigraph quads in the named graph ``name``."""
-    graph_name = ox.NamedNode(name)
-    text = graph.serialize(format="nt")
-    return [
-        ox.Quad(t.subject, t.predicate, t.object, graph_name)
-        for t in ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
-    ]
-
-
 def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     """The distinct triples of all named graphs, in a fixed order."""
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
