@@ -8,13 +8,13 @@ other article is still published.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
 
 from litkg.errors import ParseError
 from litkg.identity import IdentityIndex
@@ -74,27 +74,7 @@ class BuildReport:
     rejects: list[Reject] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     triples: int = 0
-
-
-@dataclass(frozen=True)
-class ArticleOutcome:
-    article: Article
-    graph: Graph
-    iri: URIRef
-    violations: tuple[Violation, ...]
-
-
-def map_and_validate(
-    article: Article, minter: Minter, index: IdentityIndex, annotator: Annotator | None = None
-) -> ArticleOutcome:
-    """Link, map one article to RDF and check it against the shapes."""
-    mentions = annotator.annotate_article(article) if annotator is not None else []
-    module = annotator.lexicon.module if annotator is not None else None
-    graph = article_graph(article, minter, index, mentions, module)
-    result = validate_graph(graph)
-    return ArticleOutcome(
-        article, graph, article_iri(article, minter, index), result.violations if not result.conforms else ()
-    )
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage; worker stages are CPU-summed
 
 
 @dataclass(frozen=True)
@@ -106,6 +86,7 @@ class _Mapped:
     graph_name: str
     ntriples: str
     violations: tuple[Violation, ...]
+    seconds: tuple[float, float, float]  # link, map, validate
 
 
 class _Mapper:
@@ -117,10 +98,25 @@ class _Mapper:
         self.annotator = Annotator() if link else None
 
     def __call__(self, article: Article) -> _Mapped:
-        outcome = map_and_validate(article, self.minter, self.index, self.annotator)
-        name = str(self.minter.part(outcome.iri, "graph"))
-        ntriples = "" if outcome.violations else outcome.graph.serialize(format="nt")
-        return _Mapped(article.source, article.sha256, name, ntriples, outcome.violations)
+        started = time.perf_counter()
+        mentions = self.annotator.annotate_article(article) if self.annotator is not None else []
+        linked = time.perf_counter()
+        module = self.annotator.lexicon.module if self.annotator is not None else None
+        graph = article_graph(article, self.minter, self.index, mentions, module)
+        mapped = time.perf_counter()
+        result = validate_graph(graph)
+        validated = time.perf_counter()
+        iri = article_iri(article, self.minter, self.index)
+        name = str(self.minter.part(iri, "graph"))
+        ntriples = "" if not result.conforms else graph.serialize(format="nt")
+        return _Mapped(
+            article.source,
+            article.sha256,
+            name,
+            ntriples,
+            () if result.conforms else result.violations,
+            (linked - started, mapped - linked, validated - mapped),
+        )
 
 
 # The mapper of a worker process, set once by its initializer: process pools can only
@@ -172,6 +168,7 @@ def build(
     minter = Minter(base)
     report = BuildReport()
     articles: list[Article] = []
+    clock = time.perf_counter()
     for path in iter_inputs(inputs):
         try:
             articles.append(parse_file(path))
@@ -179,12 +176,20 @@ def build(
             report.rejects.append(Reject(exc.source, "parse", exc.message, exc.line))
         if progress:
             progress(str(path))
+    report.seconds["parse"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     index = IdentityIndex.from_articles(articles)
+    report.seconds["identity"] = time.perf_counter() - clock
+    for stage in ("link", "map", "validate"):
+        report.seconds[stage] = 0.0
+    clock = time.perf_counter()
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(articles) >= 50 else 1
     quads: list[ox.Quad] = []
     sources: list[SourceFile] = []
     for mapped in _map_all(articles, minter.base, index, link, jobs):
+        for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
+            report.seconds[stage] += seconds
         if mapped.violations:
             report.rejects.append(
                 Reject(
@@ -202,6 +207,8 @@ def build(
         )
         report.published.append(mapped.source)
         sources.append(SourceFile(mapped.source, mapped.sha256))
+    report.seconds["workers_wall"] = time.perf_counter() - clock
+    clock = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     report.files = write_outputs(quads, out, formats, minter.base)
     stats = GraphStats.of(union_triples(quads))
@@ -220,4 +227,5 @@ def build(
     metadata_path.write_text(metadata.serialize(format="turtle"), encoding="utf-8")
     report.files.append(metadata_path)
     report.files.append(write_rejects(out, [r.to_dict() for r in report.rejects]))
+    report.seconds["serialize"] = time.perf_counter() - clock
     return report
