@@ -137,7 +137,8 @@ def main() -> None:
         naive_text = (
             f"{naive['seconds']:.1f}s, litkg is {naive['seconds'] / seconds:.1f}x faster"
             if naive
-            else f"> {args.naive_timeout:.0f}s (timed out), litkg is > {args.naive_timeout / seconds:.1f}x faster"
+            else f"> {args.naive_timeout:.0f}s (timed out), "
+            f"litkg is > {args.naive_timeout / seconds:.1f}x faster"
         )
         print(f"== {size} articles")
         print(
