@@ -22,12 +22,12 @@ from litkg import __version__
 from litkg.iris import Minter
 from litkg.namespaces import DCAT, DCTERMS, FOAF, PREFIXES, PROV, RDF, RDFS, VOID, XSD, bind_prefixes
 
-FORMATS = {
-    "ttl": ("graph.ttl", "turtle"),
-    "nt": ("graph.nt", "nt"),
-    "nq": ("graph.nq", "nquads"),
-    "trig": ("graph.trig", "trig"),
-    "jsonld": ("graph.jsonld", "json-ld"),
+FORMATS = {  # --format name -> file written
+    "ttl": "graph.ttl",
+    "nt": "graph.nt",
+    "nq": "graph.nq",
+    "trig": "graph.trig",
+    "jsonld": "graph.jsonld",
 }
 DEFAULT_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
@@ -82,14 +82,10 @@ class GraphStats:
         )
 
 
-def _term_key(term: object) -> str:
-    return str(term)
-
-
 def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
     """The distinct triples of all named graphs, in a fixed order."""
     triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    return sorted(triples, key=lambda t: (_term_key(t.subject), _term_key(t.predicate), _term_key(t.object)))
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
 
 def _sorted_header(data: bytes) -> str:
@@ -111,18 +107,17 @@ def write_outputs(quads: Sequence[ox.Quad], out: Path, formats: Sequence[str], b
     ordered = sorted(
         quads,
         key=lambda q: (
-            _term_key(q.graph_name),
-            _term_key(q.subject),
-            _term_key(q.predicate),
-            _term_key(q.object),
+            str(q.graph_name),
+            str(q.subject),
+            str(q.predicate),
+            str(q.object),
         ),
     )
     triples = union_triples(ordered)
     prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()} | {"litkg": base}
     written = []
     for name in formats:
-        filename, _ = FORMATS[name]
-        path = out / filename
+        path = out / FORMATS[name]
         if name == "ttl":
             text = _sorted_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
         elif name == "nt":

@@ -164,13 +164,6 @@ def article_graph(
         add((subject, DCTERMS.publisher, publisher))
         add((publisher, RDF.type, FOAF.Organization))
         add((publisher, FOAF.name, Literal(article.publisher)))
-    for position, person in enumerate(article.authors, start=1):
-        role = minter.part(subject, "author", position)
-        for affiliation in person.affiliations:
-            organization = minter.organization(affiliation)
-            add((role, PRO.relatesToOrganization, organization))
-            add((organization, RDF.type, FOAF.Organization))
-            add((organization, FOAF.name, Literal(affiliation)))
     _add_statement(
         graph,
         minter,
@@ -293,7 +286,7 @@ def _add_work_metadata(
     add = graph.add
     if authors:
         people = [_add_person(graph, minter, person) for person in authors]
-        for position, person_iri in enumerate(people, start=1):
+        for position, (person, person_iri) in enumerate(zip(authors, people, strict=True), start=1):
             add((subject, DCTERMS.creator, person_iri))
             role = minter.part(subject, "author", position)
             add((role, RDF.type, PRO.RoleInTime))
@@ -301,6 +294,11 @@ def _add_work_metadata(
             add((role, PRO.isHeldBy, person_iri))
             add((role, PRO.relatesToDocument, subject))
             add((subject, PRO.isDocumentContextFor, role))
+            for affiliation in person.affiliations:
+                organization = minter.organization(affiliation)
+                add((role, PRO.relatesToOrganization, organization))
+                add((organization, RDF.type, FOAF.Organization))
+                add((organization, FOAF.name, Literal(affiliation)))
         if creator_list:
             cells = [minter.part(subject, "authors", i) for i in range(1, len(people) + 1)]
             add((subject, DATACITE.hasCreatorList, cells[0]))

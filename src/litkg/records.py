@@ -116,10 +116,6 @@ class Article:
     correspondence: tuple[str, ...] = ()
     sha256: str = ""
 
-    @property
-    def corresponding_authors(self) -> tuple[Person, ...]:
-        return tuple(p for p in self.authors if p.corresponding)
-
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict of every field."""
         return asdict(self)

@@ -74,7 +74,7 @@ def validate_graph(graph: Graph, shapes: Graph | None = None) -> ValidationResul
     return ValidationResult(bool(conforms), tuple(violations))
 
 
-def _text(graph: Graph, node: Node | None) -> str | None:
+def _text(node: Node | None) -> str | None:
     return None if node is None else str(node)
 
 
@@ -84,13 +84,13 @@ def _violation(report: Graph, result: Node) -> Violation:
 
     constraint = one(SH.sourceConstraintComponent)
     return Violation(
-        focus=_text(report, one(SH.focusNode)) or "",
+        focus=_text(one(SH.focusNode)) or "",
         path=_path_text(report, one(SH.resultPath)),
         constraint=str(constraint).rsplit("#", 1)[-1] if constraint else "",
-        shape=_text(report, one(SH.sourceShape)) or "",
+        shape=_text(one(SH.sourceShape)) or "",
         message=str(one(SH.resultMessage) or ""),
         severity=str(one(SH.resultSeverity) or "").rsplit("#", 1)[-1],
-        value=_text(report, one(SH.value)),
+        value=_text(one(SH.value)),
     )
 
 
