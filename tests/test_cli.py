@@ -49,3 +49,15 @@ def test_build_without_linking(tmp_path):
     result = runner.invoke(app, ["build", str(SEEDS), "-o", str(tmp_path), "--no-link"])
     assert result.exit_code == 0, result.output
     assert "oa:Annotation" not in (tmp_path / "graph.ttl").read_text()
+
+
+def test_rebuild_removes_dumps_of_formats_not_asked_for(tmp_path):
+    first = runner.invoke(
+        app, ["build", str(SEEDS), "-o", str(tmp_path), "--no-link", "-f", "ttl", "-f", "nq"]
+    )
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "graph.nq").exists()
+    second = runner.invoke(app, ["build", str(SEEDS), "-o", str(tmp_path), "-f", "ttl"])
+    assert second.exit_code == 0, second.output
+    assert not (tmp_path / "graph.nq").exists()  # stale: it has no annotations
+    assert "oa:Annotation" in (tmp_path / "graph.ttl").read_text()

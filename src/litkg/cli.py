@@ -346,6 +346,52 @@ def eval_linking(
     )
 
 
+@app.command()
+def serve(
+    out: Annotated[Path, typer.Argument(help="A build directory (graph.nq or graph.ttl, metadata.ttl).")],
+    base: Annotated[
+        str | None,
+        typer.Option(help="IRI base the graph was minted under. Default: read from OUT/metadata.ttl."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port to listen on.")] = 8000,
+    store: Annotated[
+        Path | None,
+        typer.Option(help="Keep the on-disk store in this directory and reuse it on the next start."),
+    ] = None,
+    query_timeout: Annotated[
+        float, typer.Option(help="Seconds a SPARQL query may run before it is stopped.")
+    ] = 10.0,
+    max_results: Annotated[
+        int, typer.Option(help="Most rows (or triples) a SPARQL query may return.")
+    ] = 10_000,
+    workers: Annotated[int, typer.Option(help="SPARQL worker processes.")] = 2,
+) -> None:
+    """Serve a built graph as linked data: dereferenceable IRIs (303 + content negotiation),
+    HTML pages, a read-only SPARQL endpoint at /sparql and the VoID description."""
+    import uvicorn
+
+    from litkg.serve import create_app
+
+    if query_timeout <= 0 or max_results <= 0 or workers <= 0:
+        err_console.print("[red]error[/red] --query-timeout, --max-results and --workers must be positive")
+        raise typer.Exit(2)
+    try:
+        application = create_app(
+            out,
+            base=base,
+            store_dir=store,
+            query_timeout=query_timeout,
+            max_results=max_results,
+            workers=workers,
+        )
+    except LitkgError as exc:
+        err_console.print(f"[red]error[/red] {exc}", highlight=False)
+        raise typer.Exit(2) from None
+    err_console.print(f"serving {out} at http://{host}:{port}/", highlight=False)
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

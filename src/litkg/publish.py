@@ -98,7 +98,8 @@ def _sorted_header(data: bytes) -> str:
 
 
 def write_outputs(quads: Sequence[ox.Quad], out: Path, formats: Sequence[str], base: str) -> list[Path]:
-    """Write the published quads (one named graph per article) in each requested format.
+    """Write the published quads (one named graph per article) in each requested format,
+    removing the dumps of other formats an earlier build left in ``out``.
 
     Serialisation is pyoxigraph's (rdflib's Turtle writer is two orders of magnitude
     slower on large graphs); JSON-LD goes through rdflib, which writes the @context.
@@ -136,6 +137,11 @@ def write_outputs(quads: Sequence[ox.Quad], out: Path, formats: Sequence[str], b
             )
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    for name, filename in FORMATS.items():
+        # A dump left by an earlier build would contradict this one (and `litkg query`,
+        # `load` and `serve` prefer graph.nq), so it goes.
+        if name not in formats and (out / filename).exists():
+            (out / filename).unlink()
     return written
 
 
