@@ -376,7 +376,7 @@ def work_view(store: ox.Store, iri: str) -> WorkView:
     mentions = _mentions(store, work, {"CL": "cell type", "MONDO": "disease"})
     return WorkView(
         iri=iri,
-        title=_first_value(store, work, DCTERMS.title) or iri,
+        title=_work_title(store, work),
         types=tuple(compact(t.value) for t in _objects(store, work, RDF.type)),
         authors=tuple(Link(label(store, p) or p.value, p.value) for p in people),
         journal=Link(
