@@ -92,7 +92,8 @@ class _Mapped:
 class _Mapper:
     """Links, maps and validates articles; one per process."""
 
-    def __init__(self, base: str, index: IdentityIndex, link: bool) -> None:
+    def __init__(self, base: str, index: IdentityIndex, link: bool, engine: str = "turbo") -> None:
+        self.engine = engine
         self.minter = Minter(base)
         self.index = index
         self.annotator = Annotator() if link else None
@@ -104,7 +105,7 @@ class _Mapper:
         module = self.annotator.lexicon.module if self.annotator is not None else None
         graph = article_graph(article, self.minter, self.index, mentions, module)
         mapped = time.perf_counter()
-        result = validate_graph(graph)
+        result = validate_graph(graph, engine=self.engine)
         validated = time.perf_counter()
         iri = article_iri(article, self.minter, self.index)
         name = str(self.minter.part(iri, "graph"))
@@ -124,9 +125,9 @@ class _Mapper:
 _process_mapper: _Mapper | None = None
 
 
-def _init_worker(base: str, index: IdentityIndex, link: bool) -> None:
+def _init_worker(base: str, index: IdentityIndex, link: bool, engine: str) -> None:
     global _process_mapper
-    _process_mapper = _Mapper(base, index, link)
+    _process_mapper = _Mapper(base, index, link, engine)
 
 
 def _map_in_worker(article: Article) -> _Mapped:
@@ -135,15 +136,15 @@ def _map_in_worker(article: Article) -> _Mapped:
 
 
 def _map_all(
-    articles: list[Article], base: str, index: IdentityIndex, link: bool, jobs: int
+    articles: list[Article], base: str, index: IdentityIndex, link: bool, jobs: int, engine: str
 ) -> Iterator[_Mapped]:
     """Map every article, in input order, on ``jobs`` processes."""
     if jobs <= 1 or len(articles) <= 1:
-        yield from map(_Mapper(base, index, link), articles)
+        yield from map(_Mapper(base, index, link, engine), articles)
         return
     chunk = max(1, len(articles) // (jobs * 8))
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(articles)), initializer=_init_worker, initargs=(base, index, link)
+        max_workers=min(jobs, len(articles)), initializer=_init_worker, initargs=(base, index, link, engine)
     ) as pool:
         yield from pool.map(_map_in_worker, articles, chunksize=chunk)
 
@@ -158,11 +159,13 @@ def build(
     progress: Callable[[str], None] | None = None,
     link: bool = True,
     jobs: int | None = None,
+    shacl_engine: str = "turbo",
 ) -> BuildReport:
     """Publish every readable, valid article of ``inputs`` into ``out``.
 
     ``jobs`` worker processes link, map and validate the articles (default: one per
     core from 50 articles on, else one); the output is the same whatever the number.
+    ``shacl_engine`` is "turbo" (pyshacl-turbo) or "pyshacl" (the reference engine).
     """
     started = build_time()
     minter = Minter(base)
@@ -187,7 +190,7 @@ def build(
         jobs = (os.cpu_count() or 1) if len(articles) >= 50 else 1
     quads: list[ox.Quad] = []
     sources: list[SourceFile] = []
-    for mapped in _map_all(articles, minter.base, index, link, jobs):
+    for mapped in _map_all(articles, minter.base, index, link, jobs, shacl_engine):
         for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
             report.seconds[stage] += seconds
         if mapped.violations:

@@ -16,7 +16,7 @@ from litkg.errors import LitkgError
 from litkg.iris import DEFAULT_BASE
 from litkg.parse import parse_files
 from litkg.publish import DEFAULT_LICENSE, FORMATS
-from litkg.validate import validate_graph
+from litkg.validate import ENGINES, validate_graph
 
 app = typer.Typer(
     help="litkg publishes journal articles as a validated RDF knowledge graph.",
@@ -64,6 +64,12 @@ def parse(
         raise typer.Exit(1)
 
 
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        err_console.print(f"[red]error[/red] unknown SHACL engine {engine!r}: choose {' or '.join(ENGINES)}")
+        raise typer.Exit(2)
+
+
 @app.command()
 def build(
     inputs: Inputs,
@@ -89,12 +95,20 @@ def build(
             "--jobs", "-j", min=1, help="Worker processes (default: the cores, from 50 articles on)."
         ),
     ] = None,
+    shacl_engine: Annotated[
+        str,
+        typer.Option(
+            "--shacl-engine",
+            help="SHACL engine: turbo (pyshacl-turbo, fast) or pyshacl (the reference implementation).",
+        ),
+    ] = "turbo",
 ) -> None:
     """Parse, link, map, validate and publish articles as RDF into OUT.
 
     Invalid articles are not published: they are listed, with their violations, in
     OUT/rejects.json, and the exit code is 1.
     """
+    _check_engine(shacl_engine)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         err_console.print(
@@ -103,7 +117,14 @@ def build(
         raise typer.Exit(2)
     try:
         report = run_build(
-            inputs, out, base=base, formats=formats, license_iri=license_iri, link=link, jobs=jobs
+            inputs,
+            out,
+            base=base,
+            formats=formats,
+            license_iri=license_iri,
+            link=link,
+            jobs=jobs,
+            shacl_engine=shacl_engine,
         )
     except LitkgError as exc:
         err_console.print(f"[red]error[/red] {exc}", highlight=False)
@@ -125,6 +146,13 @@ def build(
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(help="An RDF file (format guessed from its extension).")],
+    shacl_engine: Annotated[
+        str,
+        typer.Option(
+            "--shacl-engine",
+            help="SHACL engine: turbo (pyshacl-turbo, fast) or pyshacl (the reference implementation).",
+        ),
+    ] = "turbo",
 ) -> None:
     """Validate any RDF file against the shipped SHACL shapes; exit 1 when it does not conform."""
     graph = Graph()
@@ -133,7 +161,8 @@ def validate(
     except Exception as exc:  # rdflib raises many parser-specific types
         err_console.print(f"[red]error[/red] {file}: cannot parse as RDF: {exc}", highlight=False)
         raise typer.Exit(2) from None
-    result = validate_graph(graph)
+    _check_engine(shacl_engine)
+    result = validate_graph(graph, engine=shacl_engine)
     for violation in result.violations:
         err_console.print(violation.describe(), highlight=False)
     if result.conforms:

@@ -1,5 +1,9 @@
-"""SHACL gate: check a graph against the shapes in ``shapes/`` with pySHACL.
+"""SHACL gate: check a graph against the shapes in ``shapes/``.
 
+Two engines with the same API and report vocabulary: ``pyshacl`` (the reference) and
+``turbo`` (pyshacl-turbo, a Rust engine with pySHACL's API, about ten times faster per
+article; the default for builds). tests/test_shapes.py breaks every constraint of the
+shapes and checks that both engines reject the graph and name the constraint.
 The validation report is turned into :class:`Violation` records (focus node, path,
 constraint, message) that the CLI prints and the build writes to ``rejects.json``.
 """
@@ -11,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pyshacl
+import pyshacl_turbo
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
@@ -50,22 +55,36 @@ def load_shapes(directory: Path | None = None) -> Graph:
     return graph
 
 
+ENGINES = ("turbo", "pyshacl")
+
+
 @lru_cache(maxsize=1)
 def shipped_shapes() -> Graph:
     """The shipped shapes, parsed once per process."""
     return load_shapes()
 
 
-def validate_graph(graph: Graph, shapes: Graph | None = None) -> ValidationResult:
-    """Validate ``graph`` (no inference) and return its violations, sorted."""
-    conforms, report, _ = pyshacl.validate(
-        graph,
-        shacl_graph=shapes if shapes is not None else shipped_shapes(),
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=False,
-        advanced=False,
-    )
+@lru_cache(maxsize=4)
+def _compiled(shapes: Graph) -> pyshacl_turbo.CompiledShapes:
+    return pyshacl_turbo.compile_shapes(shapes)
+
+
+def validate_graph(graph: Graph, shapes: Graph | None = None, engine: str = "turbo") -> ValidationResult:
+    """Validate ``graph`` (no inference) with ``engine`` and return its violations, sorted."""
+    shapes = shapes if shapes is not None else shipped_shapes()
+    if engine == "turbo":
+        conforms, report, _ = _compiled(shapes).validate(graph, inference="none", allow_warnings=False)
+    elif engine == "pyshacl":
+        conforms, report, _ = pyshacl.validate(
+            graph,
+            shacl_graph=shapes,
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=False,
+            advanced=False,
+        )
+    else:
+        raise ValueError(f"unknown SHACL engine {engine!r}: choose {' or '.join(ENGINES)}")
     assert isinstance(report, Graph)
     violations = sorted(
         (_violation(report, node) for node in report.subjects(RDF.type, SH.ValidationResult)),
