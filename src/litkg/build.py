@@ -14,8 +14,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pyoxigraph as ox
-
 from litkg.errors import ParseError
 from litkg.identity import IdentityIndex
 from litkg.iris import DEFAULT_BASE, Minter
@@ -23,12 +21,10 @@ from litkg.link import Annotator
 from litkg.parse import iter_inputs, parse_file
 from litkg.publish import (
     DEFAULT_LICENSE,
-    GraphStats,
+    GraphSink,
     SourceFile,
     build_time,
     dataset_description,
-    union_triples,
-    write_outputs,
     write_rejects,
 )
 from litkg.rdf import article_graph, article_iri
@@ -156,7 +152,7 @@ def build(
     base: str = DEFAULT_BASE,
     formats: Sequence[str] = ("ttl",),
     license_iri: str = DEFAULT_LICENSE,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, str], None] | None = None,
     link: bool = True,
     jobs: int | None = None,
     shacl_engine: str = "turbo",
@@ -178,7 +174,7 @@ def build(
         except ParseError as exc:
             report.rejects.append(Reject(exc.source, "parse", exc.message, exc.line))
         if progress:
-            progress(str(path))
+            progress("parsed", str(path))
     report.seconds["parse"] = time.perf_counter() - clock
     clock = time.perf_counter()
     index = IdentityIndex.from_articles(articles)
@@ -188,33 +184,35 @@ def build(
     clock = time.perf_counter()
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(articles) >= 50 else 1
-    quads: list[ox.Quad] = []
-    sources: list[SourceFile] = []
-    for mapped in _map_all(articles, minter.base, index, link, jobs, shacl_engine):
-        for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
-            report.seconds[stage] += seconds
-        if mapped.violations:
-            report.rejects.append(
-                Reject(
-                    mapped.source,
-                    "validate",
-                    f"{len(mapped.violations)} SHACL violation(s)",
-                    violations=mapped.violations,
+    sink = GraphSink()
+    try:
+        sources: list[SourceFile] = []
+        for mapped in _map_all(articles, minter.base, index, link, jobs, shacl_engine):
+            for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
+                report.seconds[stage] += seconds
+            if progress:
+                progress("rejected" if mapped.violations else "published", mapped.source)
+            if mapped.violations:
+                report.rejects.append(
+                    Reject(
+                        mapped.source,
+                        "validate",
+                        f"{len(mapped.violations)} SHACL violation(s)",
+                        violations=mapped.violations,
+                    )
                 )
-            )
-            continue
-        graph_name = ox.NamedNode(mapped.graph_name)
-        quads.extend(
-            ox.Quad(t.subject, t.predicate, t.object, graph_name)
-            for t in ox.parse(mapped.ntriples, format=ox.RdfFormat.N_TRIPLES)
-        )
-        report.published.append(mapped.source)
-        sources.append(SourceFile(mapped.source, mapped.sha256))
-    report.seconds["workers_wall"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
-    report.files = write_outputs(quads, out, formats, minter.base)
-    stats = GraphStats.of(union_triples(quads))
+                continue
+            store_clock = time.perf_counter()
+            sink.add(mapped.graph_name, mapped.ntriples)
+            report.seconds["store"] = report.seconds.get("store", 0.0) + time.perf_counter() - store_clock
+            report.published.append(mapped.source)
+            sources.append(SourceFile(mapped.source, mapped.sha256))
+        report.seconds["workers_wall"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        report.files = sink.write(out, formats, minter.base)
+        stats = sink.stats()
+    finally:
+        sink.close()
     report.triples = stats.triples
     metadata = dataset_description(
         stats,

@@ -115,17 +115,33 @@ def build(
             f"[red]error[/red] unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}"
         )
         raise typer.Exit(2)
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}: {task.completed}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+    tasks = {name: bar.add_task(name, total=None) for name in ("parsed", "published", "rejected")}
+
+    def advance(stage: str, source: str) -> None:
+        bar.advance(tasks[stage])
+
     try:
-        report = run_build(
-            inputs,
-            out,
-            base=base,
-            formats=formats,
-            license_iri=license_iri,
-            link=link,
-            jobs=jobs,
-            shacl_engine=shacl_engine,
-        )
+        with bar:  # drawn only when stderr is a terminal
+            report = run_build(
+                inputs,
+                out,
+                base=base,
+                formats=formats,
+                license_iri=license_iri,
+                link=link,
+                jobs=jobs,
+                shacl_engine=shacl_engine,
+                progress=advance,
+            )
     except LitkgError as exc:
         err_console.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(2) from None

@@ -1,16 +1,22 @@
 """Write published graphs: Turtle, N-Triples, N-Quads, TriG, JSON-LD, plus the dataset's
 VoID/DCAT/PROV-O description and the rejects report.
 
-Output is deterministic: the same graph gives byte-identical files (triples and quads
-are sorted before pyoxigraph writes them; the build time in the metadata honours
-``SOURCE_DATE_EPOCH``).
+Output is deterministic: the same graph gives byte-identical files, whatever the input
+order or the number of worker processes (the build time in the metadata honours
+``SOURCE_DATE_EPOCH``). Articles are streamed into on-disk pyoxigraph stores as they are
+published (:class:`GraphSink`, sorted runs merged at the end), so memory stays flat as
+the corpus grows; the dumps are sorted, so they depend only on the content.
 """
 
 from __future__ import annotations
 
+import contextlib
+import heapq
 import json
 import os
-from collections.abc import Iterable, Sequence
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,78 +77,146 @@ class GraphStats:
     predicates: frozenset[str]
     classes: frozenset[str]
 
-    @classmethod
-    def of(cls, triples: Sequence[ox.Triple]) -> GraphStats:
-        rdf_type = str(RDF.type)
-        return cls(
-            triples=len(triples),
-            subjects=len({t.subject for t in triples}),
-            predicates=frozenset(t.predicate.value for t in triples),
-            classes=frozenset(t.object.value for t in triples if t.predicate.value == rdf_type),
-        )
 
+class GraphSink:
+    """Published article graphs, spooled to disk as they come.
 
-def union_triples(quads: Iterable[ox.Quad]) -> list[ox.Triple]:
-    """The distinct triples of all named graphs, in a fixed order."""
-    triples = {ox.Triple(q.subject, q.predicate, q.object) for q in quads}
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-
-
-def _sorted_header(data: bytes) -> str:
-    """pyoxigraph writes prefixes in hash order: sort the @prefix lines for stable bytes."""
-    text = data.decode("utf-8")
-    lines = text.split("\n")
-    header = [line for line in lines if line.startswith("@prefix ")]
-    body = [line for line in lines if not line.startswith("@prefix ")]
-    return "\n".join(sorted(header) + body)
-
-
-def write_outputs(quads: Sequence[ox.Quad], out: Path, formats: Sequence[str], base: str) -> list[Path]:
-    """Write the published quads (one named graph per article) in each requested format,
-    removing the dumps of other formats an earlier build left in ``out``.
-
-    Serialisation is pyoxigraph's (rdflib's Turtle writer is two orders of magnitude
-    slower on large graphs); JSON-LD goes through rdflib, which writes the @context.
+    Each article's N-Triples lines go into a buffer that is sorted and written out as a
+    run file when it is full; ``write`` merges the runs (``heapq.merge``, dropping
+    duplicates) into the sorted union of triples and the sorted quads (graph first), and
+    streams them through pyoxigraph's writers. Memory stays bounded by the buffer, and
+    the files depend only on the content. (pyoxigraph's Store was tried as the sink: it
+    stores xsd:nonNegativeInteger literals as xsd:integer, which would change the data.)
     """
-    out.mkdir(parents=True, exist_ok=True)
-    ordered = sorted(
-        quads,
-        key=lambda q: (
-            str(q.graph_name),
-            str(q.subject),
-            str(q.predicate),
-            str(q.object),
-        ),
-    )
-    triples = union_triples(ordered)
-    prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()} | {"litkg": base}
-    written = []
-    for name in formats:
-        path = out / FORMATS[name]
-        if name == "ttl":
-            text = _sorted_header(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes))
-        elif name == "nt":
-            text = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-        elif name == "nq":
-            text = ox.serialize(ordered, format=ox.RdfFormat.N_QUADS).decode("utf-8")
-        elif name == "trig":
-            text = _sorted_header(ox.serialize(ordered, format=ox.RdfFormat.TRIG, prefixes=prefixes))
-        else:
-            union = bind_prefixes(Graph(), base)
-            union.parse(
-                data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8"), format="nt"
-            )
-            text = _canonical_jsonld(
-                union.serialize(format="json-ld", context=jsonld_context(base), auto_compact=True)
-            )
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+
+    def __init__(self, buffer_lines: int = 500_000) -> None:
+        self._directory = tempfile.TemporaryDirectory(prefix="litkg-publish-")
+        self._root = Path(self._directory.name)
+        self._buffer_lines = buffer_lines
+        self._triples: list[str] = []
+        self._quads: list[str] = []
+        self._runs: dict[str, list[Path]] = {"triples": [], "quads": []}
+
+    def add(self, graph_name: str, ntriples: str) -> None:
+        """Add one article's graph (N-Triples lines) as the named graph ``graph_name``."""
+        lines = [line for line in ntriples.splitlines() if line.strip()]
+        self._triples.extend(lines)
+        graph = f"<{graph_name}>\t"
+        self._quads.extend(graph + line for line in lines)
+        if len(self._quads) >= self._buffer_lines:
+            self._flush()
+
+    def _flush(self) -> None:
+        for kind, lines in (("triples", self._triples), ("quads", self._quads)):
+            if lines:
+                run = self._root / f"{kind}-{len(self._runs[kind]):05d}"
+                run.write_text("\n".join(sorted(set(lines))) + "\n", encoding="utf-8")
+                self._runs[kind].append(run)
+        self._triples, self._quads = [], []
+
+    def _merged(self, kind: str) -> Path:
+        """The sorted, duplicate-free merge of the ``kind`` runs, as one file."""
+        self._flush()
+        if len(self._runs[kind]) == 1 and self._runs[kind][0].suffix == ".sorted":
+            return self._runs[kind][0]
+        merged = self._root / f"{kind}-{len(self._runs[kind])}.sorted"
+        with contextlib.ExitStack() as stack:
+            runs = [stack.enter_context(run.open(encoding="utf-8")) for run in self._runs[kind]]
+            with merged.open("w", encoding="utf-8") as target:
+                previous = None
+                for line in heapq.merge(*runs):
+                    if line != previous:
+                        target.write(line)
+                        previous = line
+        self._runs[kind] = [merged]
+        return merged
+
+    def _union(self) -> Iterator[ox.Triple]:
+        with self._merged("triples").open("rb") as source:
+            yield from ox.parse(source, format=ox.RdfFormat.N_TRIPLES)
+
+    def _named(self) -> Iterator[ox.Quad]:
+        with self._merged("quads").open(encoding="utf-8") as source:
+            for line in source:
+                graph, _, triple = line.partition("\t")
+                name = ox.NamedNode(graph[1:-1])
+                for t in ox.parse(triple, format=ox.RdfFormat.N_TRIPLES):
+                    yield ox.Quad(t.subject, t.predicate, t.object, name)
+
+    def stats(self) -> GraphStats:
+        """Counts of the union graph, streamed from the sorted triples (grouped by subject)."""
+        rdf_type = str(RDF.type)
+        triples = subjects = 0
+        previous = None
+        predicates: set[str] = set()
+        classes: set[str] = set()
+        for triple in self._union():
+            triples += 1
+            if triple.subject != previous:
+                subjects += 1
+                previous = triple.subject
+            predicates.add(triple.predicate.value)
+            if triple.predicate.value == rdf_type:
+                classes.add(triple.object.value)
+        return GraphStats(triples, subjects, frozenset(predicates), frozenset(classes))
+
+    def write(self, out: Path, formats: Sequence[str], base: str) -> list[Path]:
+        """Write the requested formats into ``out`` (removing stale dumps of other formats)."""
+        out.mkdir(parents=True, exist_ok=True)
+        prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()} | {"litkg": base}
+        written = []
+        for name in formats:
+            path = out / FORMATS[name]
+            if name == "ttl":
+                _write_with_sorted_header(self._union(), path, ox.RdfFormat.TURTLE, prefixes)
+            elif name == "nt":
+                ox.serialize(self._union(), str(path), format=ox.RdfFormat.N_TRIPLES)
+            elif name == "nq":
+                ox.serialize(self._named(), str(path), format=ox.RdfFormat.N_QUADS)
+            elif name == "trig":
+                _write_with_sorted_header(self._named(), path, ox.RdfFormat.TRIG, prefixes)
+            else:  # JSON-LD through rdflib (it writes the @context); needs the graph in memory
+                union = bind_prefixes(Graph(), base)
+                data = ox.serialize(self._union(), format=ox.RdfFormat.N_TRIPLES) or b""
+                union.parse(data=data.decode("utf-8"), format="nt")
+                text = union.serialize(format="json-ld", context=jsonld_context(base), auto_compact=True)
+                path.write_text(_canonical_jsonld(text), encoding="utf-8")
+            written.append(path)
+        _remove_stale(out, formats)
+        return written
+
+    def close(self) -> None:
+        self._directory.cleanup()
+
+
+def _write_with_sorted_header(
+    statements: Iterable[ox.Triple] | Iterable[ox.Quad],
+    path: Path,
+    fmt: ox.RdfFormat,
+    prefixes: dict[str, str],
+) -> None:
+    """Serialize ``statements`` to ``path`` with the @prefix lines sorted (pyoxigraph
+    writes them in hash order), streaming the body through a temporary file."""
+    partial = path.with_name(path.name + ".partial")
+    ox.serialize(statements, str(partial), format=fmt, prefixes=prefixes)
+    with partial.open("rb") as source, path.open("wb") as target:
+        header = []
+        line = source.readline()
+        while line.startswith(b"@prefix "):
+            header.append(line)
+            line = source.readline()
+        target.writelines(sorted(header))
+        target.write(line)
+        shutil.copyfileobj(source, target, 1 << 20)
+    partial.unlink()
+
+
+def _remove_stale(out: Path, formats: Sequence[str]) -> None:
     for name, filename in FORMATS.items():
         # A dump left by an earlier build would contradict this one (and `litkg query`,
         # `load` and `serve` prefer graph.nq), so it goes.
         if name not in formats and (out / filename).exists():
             (out / filename).unlink()
-    return written
 
 
 def build_time() -> datetime:
