@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
 from typer.testing import CliRunner
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, free_port
 from litkg.build import build
 from litkg.cli import app
 from litkg.load import LoadError, load_graph_store, load_update, read_named_graphs
@@ -33,12 +32,6 @@ def oxigraph_binary() -> str:
             pytest.fail("the oxigraph server (PyPI package oxigraph, in the test extras) is not installed")
         pytest.skip("oxigraph server not installed")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ port, requests over HTTP, answers compared with the embedded engine's."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +15,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from starlette.testclient import TestClient
 
-from conftest import SEED_000, SEEDS
+from conftest import SEED_000, SEEDS, free_port
 from litkg.build import build
 from litkg.query import load_store, named_query, parse_term, run_query, with_values
 from litkg.serve import create_app, negotiate
@@ -38,12 +37,6 @@ EXTENSIONS = {
     "application/n-triples": "nt",
     "application/rdf+xml": "rdf",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
