@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -504,13 +504,9 @@ def dataset_view(store: ox.Store, base: str) -> DatasetView:
     )
 
 
-def works(store: ox.Store) -> Iterator[ox.NamedNode]:
-    """The articles published in the graph (works with an abstract or a creator list)."""
-    seen = set()
-    for quad in store.quads_for_pattern(None, _node(CITO.cites), None, None):
-        if quad.subject not in seen:
-            seen.add(quad.subject)
-            yield quad.subject
+def _cites_something(store: ox.Store, node: ox.NamedNode) -> bool:
+    """Whether ``node`` is an article of the graph (it has references of its own)."""
+    return next(iter(store.quads_for_pattern(node, _node(CITO.cites), None, None)), None) is not None
 
 
 def search_titles(store: ox.Store, text: str, limit: int = 100) -> list[Link]:
@@ -526,5 +522,5 @@ def search_titles(store: ox.Store, text: str, limit: int = 100) -> list[Link]:
             hits[quad.subject.value] = Link(title, quad.subject.value, note)
             if len(hits) >= limit:
                 break
-    published = {w.value for w in works(store)}
+    published = {iri for iri in hits if _cites_something(store, ox.NamedNode(iri))}
     return sorted(hits.values(), key=lambda h: (h.iri not in published, h.text.casefold(), h.iri))

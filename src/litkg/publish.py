@@ -136,12 +136,17 @@ class GraphSink:
             yield from ox.parse(source, format=ox.RdfFormat.N_TRIPLES)
 
     def _named(self) -> Iterator[ox.Quad]:
-        with self._merged("quads").open(encoding="utf-8") as source:
-            for line in source:
-                graph, _, triple = line.partition("\t")
-                name = ox.NamedNode(graph[1:-1])
-                for t in ox.parse(triple, format=ox.RdfFormat.N_TRIPLES):
-                    yield ox.Quad(t.subject, t.predicate, t.object, name)
+        """The quads, graph first, parsed in one pass: the merged "<g>\t<s> <p> <o> ." lines
+        are rewritten once as N-Quads (one parser for the file, not one per line)."""
+        merged = self._merged("quads")
+        nquads = merged.with_suffix(".nq")  # one per merge: later additions get a new one
+        if not nquads.exists():
+            with merged.open(encoding="utf-8") as source, nquads.open("w", encoding="utf-8") as target:
+                for line in source:
+                    graph, _, triple = line.rstrip("\n").partition("\t")
+                    target.write(f"{triple.removesuffix(' .')} {graph} .\n")
+        with nquads.open("rb") as source:
+            yield from ox.parse(source, format=ox.RdfFormat.N_QUADS)
 
     def stats(self) -> GraphStats:
         """Counts of the union graph, streamed from the sorted triples (grouped by subject)."""
