@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,6 +33,11 @@ from litkg.records import Article
 MATCHED_KINDS = ("label", "exact", "synonym")
 # Names too generic to be worth a link: the root "cell" of CL.
 EXCLUDED_TERMS = frozenset({"CL:0000000"})
+# Generic roots: MONDO's "disease" is matched by its label and by one-word names that
+# are class nouns of the lexicon (the last word of many names: "disorder"), not by
+# "condition" or "medical condition", which mostly mean something else in a paper.
+ROOT_TERMS = frozenset({"MONDO:0000001"})
+CLASS_NOUN_HEADS = 100
 _GREEK = {
     "α": "alpha",
     "β": "beta",
@@ -136,6 +141,19 @@ def is_short(name: str, kind: str) -> bool:
     return len(compact) <= 3 or (kind != "label" and " " not in name and len(compact) <= 5)
 
 
+def word_roles(names: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
+    """How often each normalised word is the last word (head) of a multi-word name, and
+    how often it is an earlier word (modifier)."""
+    heads: Counter[str] = Counter()
+    modifiers: Counter[str] = Counter()
+    for name in names:
+        key = name_key(name)
+        if len(key) > 1:
+            heads[key[-1]] += 1
+            modifiers.update(set(key[:-1]))
+    return heads, modifiers
+
+
 @dataclass(frozen=True)
 class Entry:
     curie: str
@@ -169,8 +187,17 @@ class Lexicon:
     def __init__(self, module: OntologyModule) -> None:
         self.module = module
         entries: dict[tuple[str, ...], dict[str, Entry]] = defaultdict(dict)
+        heads, _ = word_roles(text for _, text, kind, _ in module.names if kind in MATCHED_KINDS)
         for curie, text, kind, _ in module.names:
             if kind not in MATCHED_KINDS or curie in EXCLUDED_TERMS:
+                continue
+            key = name_key(text)
+            one_word = len(key) == 1
+            if curie in ROOT_TERMS and kind != "label" and not (one_word and heads[key[0]] >= CLASS_NOUN_HEADS):
+                continue
+            if one_word and kind != "label" and heads[key[0]] == 0 and not is_acronym(text):
+                # A one-word synonym that never ends a name is a modifier, not a disease
+                # or a cell: "amyloid" (for amyloidosis), "epididymal".
                 continue
             entry = Entry(curie, text, is_acronym(text), is_short(text, kind), kind == "label")
             for variant in self._variants(curie, text):
@@ -249,9 +276,23 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
         offset = max(0, len(before) - 300)
         window = [offset + w for w in words[-min(len(short) + 5, len(short) * 2) :]]
         start = _long_form_start(short, before, window)
+        if start is None:
+            start = _initials_start(short, before, window)
         if start is not None:
             found.append(Abbreviation(short, start, len(before), match.end()))
     return found
+
+
+def _initials_start(short: str, before: str, word_starts: Sequence[int]) -> int | None:
+    """Where the long form starts when the capitals of ``short`` are the initials of the
+    last words before it in another order: "prostate cancer (CaP)"."""
+    capitals = sorted(c.lower() for c in short if c.isupper())
+    if len(capitals) < 2 or len(capitals) > len(word_starts):
+        return None
+    starts = word_starts[-len(capitals) :]
+    if sorted(before[i].lower() for i in starts) == capitals:
+        return starts[0]
+    return None
 
 
 def _long_form_start(short: str, before: str, word_starts: Sequence[int]) -> int | None:
@@ -348,9 +389,10 @@ class Annotator:
                     for c in candidates[name]
                     if c.end == abbreviation.long_end and c.start <= abbreviation.long_start
                 ]
-                curies = {e.curie for c in covering for e in c.entries if not e.ambiguous}
-                if len(curies) == 1:
-                    definitions[abbreviation.short] = _Definition(next(iter(curies)), ())
+                chosen = {self._preferred([e for c in covering for e in c.entries if not e.ambiguous])}
+                chosen.discard(None)
+                if len(chosen) == 1:
+                    definitions[abbreviation.short] = _Definition(chosen.pop(), ())
                     continue
                 # "embryonic stem (ES) cells": the term continues after the parenthesis
                 following = re.match(r"\s+([^\W\d_]+)", text[abbreviation.after :])
@@ -358,15 +400,15 @@ class Annotator:
                     continue
                 long_key = name_key(text[abbreviation.long_start : abbreviation.long_end])
                 head = (normal_token(following.group(1)),)
-                entries = [e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous]
-                if len({e.curie for e in entries}) == 1:
-                    definitions[abbreviation.short] = _Definition(entries[0].curie, head)
+                curie = self._preferred([e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous])
+                if curie is not None:
+                    definitions[abbreviation.short] = _Definition(curie, head)
                     spans.append(
                         (
                             name,
                             abbreviation.long_start,
                             abbreviation.after + following.end(),
-                            entries[0].curie,
+                            curie,
                         )
                     )
         return definitions, spans
@@ -411,6 +453,14 @@ class Annotator:
                     )
                 )
         return mentions
+
+    @staticmethod
+    def _preferred(entries: Sequence[Entry]) -> str | None:
+        """The one term these entries name, or the one whose label they are; else None."""
+        curies = {e.curie for e in entries}
+        if len(curies) > 1:
+            curies = {e.curie for e in entries if e.label}
+        return next(iter(curies)) if len(curies) == 1 else None
 
     @staticmethod
     def _choose(candidate: _Candidate, named_in_full: set[str]) -> str | None:
