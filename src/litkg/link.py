@@ -80,7 +80,19 @@ _IRREGULAR = {
 # Heads of "X cell" names that are cell nouns on their own ("myoblast", "photoreceptor").
 _CELL_NOUN = re.compile(r"(?:cyte|blast|phage|\wreceptor|clast|phil)$")
 # Disease nouns and their adjectives: thrombosis/thrombotic, anemia/anemic, diabetes/diabetic.
-_DISEASE_ADJECTIVES = (("osis", "otic"), ("emia", "emic"), ("ia", "ic"), ("etes", "etic"), ("ity", "e"))
+_DISEASE_ADJECTIVES = (
+    ("osis", "otic"),
+    ("emia", "emic"),
+    ("plasia", "plastic"),  # hyperplasia -> hyperplastic
+    ("plasm", "plastic"),  # neoplasm -> neoplastic
+    ("pathy", "pathic"),  # myopathy -> myopathic
+    ("epsy", "eptic"),  # epilepsy -> epileptic
+    ("oma", "omatous"),  # glaucoma -> glaucomatous
+    ("ia", "ic"),
+    ("etes", "etic"),
+    ("ility", "ile"),  # infertility -> infertile
+    ("ity", "e"),
+)
 _CONTEXT = 30
 # "non-neuronal cells" are not neurons
 _NEGATED = re.compile(r"\b(?:non|anti|pseudo)[\s\-‐‑–]?$", re.IGNORECASE)
@@ -113,10 +125,26 @@ def lemma(token: str) -> str:
     return token
 
 
+# British spellings folded to American ones: haemorrhage, oedema, tumour, fibre.
+_BRITISH = (
+    (re.compile(r"(?<=.)ae(?=.)"), "e"),
+    (re.compile(r"(?:^|(?<=[^aeiou]))oe(?=[^aeiou]|a)"), "e"),
+    (re.compile(r"(?<=...)our$"), "or"),
+    (re.compile(r"(?<=..[bt])re$"), "er"),
+)
+
+
+def american(token: str) -> str:
+    """The American spelling of a folded token (applied to text and names alike)."""
+    for pattern, replacement in _BRITISH:
+        token = pattern.sub(replacement, token)
+    return token
+
+
 @lru_cache(maxsize=500_000)
 def normal_token(raw: str) -> str:
     """The comparison form of one word as printed."""
-    return lemma(fold_token(raw))
+    return american(lemma(fold_token(raw)))
 
 
 def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
@@ -187,7 +215,7 @@ class Lexicon:
     def __init__(self, module: OntologyModule) -> None:
         self.module = module
         entries: dict[tuple[str, ...], dict[str, Entry]] = defaultdict(dict)
-        heads, _ = word_roles(text for _, text, kind, _ in module.names if kind in MATCHED_KINDS)
+        heads, modifiers = word_roles(text for _, text, kind, _ in module.names if kind in MATCHED_KINDS)
         for curie, text, kind, _ in module.names:
             if kind not in MATCHED_KINDS or curie in EXCLUDED_TERMS:
                 continue
@@ -195,9 +223,10 @@ class Lexicon:
             one_word = len(key) == 1
             if curie in ROOT_TERMS and kind != "label" and not (one_word and heads[key[0]] >= CLASS_NOUN_HEADS):
                 continue
-            if one_word and kind != "label" and heads[key[0]] == 0 and not is_acronym(text):
-                # A one-word synonym that never ends a name is a modifier, not a disease
-                # or a cell: "amyloid" (for amyloidosis), "epididymal".
+            if one_word and kind != "label" and heads[key[0]] == 0 and modifiers[key[0]] and not is_acronym(text):
+                # A one-word synonym that other names use only as a modifier, never as
+                # their last word, is not a disease or a cell: "amyloid" (for
+                # amyloidosis), "epididymal".
                 continue
             entry = Entry(curie, text, is_acronym(text), is_short(text, kind), kind == "label")
             for variant in self._variants(curie, text):
@@ -233,10 +262,14 @@ class Lexicon:
         if curie.startswith("CL:"):
             if len(words) == 1:
                 stem = text[:-1] if text.endswith("e") else text
-                yield stem + "al"  # neuron -> neuronal, microglia -> microglial
-                yield stem + "ic"  # astrocyte -> astrocytic
+                for adjective in (stem + "al", stem + "ic"):
+                    yield adjective  # neuron -> neuronal, astrocyte -> astrocytic
+                    yield adjective + " cell"  # "neuronal cells"
             elif _CELL_NOUN.search(words[0]):
                 yield words[0]  # "photoreceptor cell" -> "photoreceptor"
+            elif words[0].endswith("glial"):
+                yield words[0]  # "glial cell" -> "glial", "microglial cell" -> "microglial"
+                yield words[0][:-1]  # -> "glia"
         elif len(words) == 1:
             for noun, adjective in _DISEASE_ADJECTIVES:
                 if text.endswith(noun) and len(text) > len(noun) + 3:
