@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -189,6 +189,11 @@ class Entry:
     acronym: bool  # usable only where the document defines it
     short: bool  # usable only where the document also names the term in full
     label: bool
+    # word stems the document must contain for this (derived) name to count: "retin"
+    # for "cone cell", derived from "retinal cone cell" by dropping "retinal"
+    context: tuple[str, ...] = ()
+    derived: bool = False  # made by litkg from a name of the term, not a name itself
+    initials: bool = False  # "ES cell": matches only when the initials are capitals
 
     @property
     def ambiguous(self) -> bool:
@@ -214,6 +219,7 @@ class Lexicon:
 
     def __init__(self, module: OntologyModule) -> None:
         self.module = module
+        self._ancestors: dict[str, list[str]] = {}
         entries: dict[tuple[str, ...], dict[str, Entry]] = defaultdict(dict)
         heads, modifiers = word_roles(text for _, text, kind, _ in module.names if kind in MATCHED_KINDS)
         for curie, text, kind, _ in module.names:
@@ -230,18 +236,37 @@ class Lexicon:
                 continue
             entry = Entry(curie, text, is_acronym(text), is_short(text, kind), kind == "label")
             for variant in self._variants(curie, text):
-                key = name_key(variant)
-                if not key:
-                    continue
-                current = entries[key].get(curie)
-                if current is None or _preference(entry) < _preference(current):
-                    entries[key][curie] = entry
+                self._add(entries, name_key(variant), entry)
+            if curie.startswith("CL:") and not entry.ambiguous:
+                for variant, context, initials in _cell_variants(key):
+                    derived = Entry(curie, text, False, False, False, context, True, initials)
+                    self._add(entries, variant, derived)
+        for by_curie in entries.values():
+            derived = [c for c, e in by_curie.items() if e.derived]
+            if len(derived) < len(by_curie):
+                # a derived name gives way to any term that has it as a name of its own
+                for curie in derived:
+                    del by_curie[curie]
         self.trie: dict = {}
         for key, by_curie in entries.items():
             node = self.trie
             for token in key:
                 node = node.setdefault(token, {})
             node[_END] = tuple(sorted(by_curie.values(), key=lambda e: e.curie))
+
+    @staticmethod
+    def _add(entries: dict[tuple[str, ...], dict[str, Entry]], key: tuple[str, ...], entry: Entry) -> None:
+        if not key:
+            return
+        current = entries[key].get(entry.curie)
+        if current is None or _preference(entry) < _preference(current):
+            entries[key][entry.curie] = entry
+
+    def ancestors(self, curie: str) -> list[str]:
+        found = self._ancestors.get(curie)
+        if found is None:
+            found = self._ancestors[curie] = self.module.ancestors(curie)
+        return found
 
     def lookup(self, key: Sequence[str]) -> tuple[Entry, ...]:
         node = self.trie
@@ -277,8 +302,40 @@ class Lexicon:
                     break
 
 
-def _preference(entry: Entry) -> tuple[bool, bool, bool]:
-    return (entry.acronym, entry.short, not entry.label)
+def _preference(entry: Entry) -> tuple[bool, bool, bool, bool]:
+    return (entry.acronym, entry.short, entry.derived, not entry.label)
+
+
+# Heads of cell-type names, and words that only ever name what kind of thing a cell is.
+_CELL_HEADS = frozenset({"cell", "neuron"})
+_GENERIC_WORDS = frozenset({"cell", "neuron", "of", "the", "and", "in", "type", "to", "a", "an"})
+
+
+def stem(word: str) -> str:
+    """A crude stem that an adjective and its noun share: retinal/retina -> "retin",
+    cochlear/cochlea -> "cochle", pancreatic/pancreas -> "pancrea", striatal/striatum ->
+    "striat"."""
+    for suffix in ("atic", "eal", "ial", "al", "ar", "ic", "ory", "um", "us", "as", "a", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _cell_variants(key: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...], tuple[str, ...], bool]]:
+    """Shorter ways papers write a cell-type name, each with the word stems the
+    document must contain for it to mean this cell type:
+
+    - the leading modifier left out once the context is set: "retinal cone cell" ->
+      "cone cell" in a document about the retina, "cochlear outer hair cell" -> "outer
+      hair cell" where the cochlea is mentioned;
+    - the initials of a long name before "cell": "embryonic stem cell" -> "ES cell".
+    """
+    if len(key) < 2 or key[-1] not in _CELL_HEADS or not all(t.isalpha() for t in key):
+        return
+    if len(key) >= 3 and len(key[0]) >= 4 and key[0] not in _GENERIC_WORDS:
+        yield key[1:], (stem(key[0]),), False
+    if key[-1] == "cell" and 2 <= len(key) - 1 <= 4 and not set(key[:-1]) & _GENERIC_WORDS:
+        yield ("".join(t[0] for t in key[:-1]), "cell"), (), True
 
 
 @lru_cache(maxsize=1)
@@ -360,12 +417,57 @@ class _Candidate:
     end: int
     entries: tuple[Entry, ...]
     name: str
+    # the longest match made of names proper, when this one is made of derived names
+    # only and so may not apply in the document ("expressing neurons" / "neurons")
+    fallback: _Candidate | None = None
 
 
 @dataclass(frozen=True)
 class _Definition:
     curie: str
     head: tuple[str, ...]  # words that follow the short form in the term ("cells" in "ES cells")
+
+
+_CAPITALS = re.compile(r"[A-Z]{2,}\b")
+
+
+def _most_general(options: list[Entry], ancestors: Callable[[str], list[str]]) -> list[Entry]:
+    """Drop options whose term descends from another option's term: a derived "hair
+    cell" means the sensory hair cell, not each kind of it."""
+    curies = {e.curie for e in options}
+    return [e for e in options if not curies & set(ancestors(e.curie))]
+
+
+class _Document:
+    """The words of one document, for names that depend on context."""
+
+    def __init__(
+        self,
+        parts: Sequence[tuple[str, str]],
+        labels: dict[str, str],
+        ancestors: Callable[[str], list[str]],
+    ) -> None:
+        self.words = {token for _, text in parts for token, _, _ in tokens_with_offsets(text)}
+        self.labels = labels
+        self.ancestors = ancestors
+        self._stems: dict[str, bool] = {}
+
+    def has_stem(self, stem: str) -> bool:
+        found = self._stems.get(stem)
+        if found is None:
+            found = self._stems[stem] = any(w.startswith(stem) for w in self.words)
+        return found
+
+    def support(self, curie: str, matched: str) -> float:
+        """The share of the words of the term's label, other than those matched, that the
+        document uses."""
+        used = set(name_key(matched))
+        words = {
+            w
+            for w in name_key(self.labels.get(curie, ""))
+            if w not in used and w not in _GENERIC_WORDS and w.isalpha() and len(w) > 2
+        }
+        return sum(self.has_stem(stem(w)) for w in words) / len(words) if words else 0.0
 
 
 class Annotator:
@@ -384,12 +486,14 @@ class Annotator:
             if node is None:
                 i += 1
                 continue
-            best = None
+            best = plain = None
             j = i + 1
             while True:
                 hit = node.get(_END)
                 if hit:
                     best = (j, hit)
+                    if not all(e.derived for e in hit):
+                        plain = best
                 if j >= n or not _JOINER.match(text[tokens[j - 1][2] : tokens[j][1]]):
                     break
                 node = node.get(tokens[j][0])
@@ -399,11 +503,18 @@ class Annotator:
             if best is None:
                 i += 1
                 continue
-            j, hit = best
-            start, end = tokens[i][1], tokens[j - 1][2]
+            start = tokens[i][1]
             if not _NEGATED.search(text[max(0, start - 5) : start]):
-                found.append(_Candidate(start, end, hit, text[start:end]))
-            i = j
+                candidate = fallback = None
+                for option in (plain, best) if plain is not best else (best,):
+                    if option is not None:
+                        end = tokens[option[0] - 1][2]
+                        candidate = _Candidate(start, end, option[1], text[start:end], fallback)
+                        fallback = candidate
+                if candidate is not None:
+                    found.append(candidate)
+            # a match of derived names only may not apply: scan on inside it too
+            i = best[0] if plain is not None else i + 1
         return found
 
     def _definitions(
@@ -450,19 +561,32 @@ class Annotator:
         """Mentions in the named text parts of one document, in part then offset order."""
         candidates = {name: self._candidates(text, tokens_with_offsets(text)) for name, text in parts}
         definitions, definition_spans = self._definitions(parts, candidates)
+        document = _Document(parts, self.lexicon.module.labels, self.lexicon.ancestors)
         named_in_full = {
-            e.curie for found in candidates.values() for c in found for e in c.entries if not e.ambiguous
+            e.curie
+            for found in candidates.values()
+            for c in found
+            for e in c.entries
+            if not e.ambiguous and not e.derived
         }
         named_in_full.update(d.curie for d in definitions.values())
         mentions: list[Mention] = []
         for name, text in parts:
             chosen = [(s, e, curie, "abbreviation") for part, s, e, curie in definition_spans if part == name]
+            covered = 0
             for c in candidates[name]:
+                if c.start < covered:
+                    continue  # inside a longer match already taken
                 if c.name in definitions or any(s <= c.start and c.end <= e for s, e, _, _ in chosen):
                     continue  # defined short forms are found below, with their head word
-                curie = self._choose(c, named_in_full)
-                if curie:
-                    chosen.append((c.start, c.end, curie, c.entries[0].name))
+                option: _Candidate | None = c
+                while option is not None:
+                    curie = self._choose(option, named_in_full, document)
+                    if curie:
+                        chosen.append((option.start, option.end, curie, option.entries[0].name))
+                        covered = option.end
+                        break
+                    option = option.fallback
             for short, definition in sorted(definitions.items()):
                 # "ES cells" / "MCAD deficiency": when the term continues after the short
                 # form, the short form alone names something else (the cell's origin, the
@@ -496,16 +620,29 @@ class Annotator:
         return next(iter(curies)) if len(curies) == 1 else None
 
     @staticmethod
-    def _choose(candidate: _Candidate, named_in_full: set[str]) -> str | None:
+    def _choose(candidate: _Candidate, named_in_full: set[str], document: _Document) -> str | None:
         options = []
         for entry in candidate.entries:
             if entry.acronym:
                 continue  # acronyms only where the document defines them (handled above)
             if entry.short and entry.curie not in named_in_full:
                 continue
+            if not all(document.has_stem(s) for s in entry.context):
+                continue
+            if entry.initials and not _CAPITALS.match(candidate.name):
+                continue
             options.append(entry)
         if not options:
             return None
+        if len({e.curie for e in options}) > 1 and any(e.derived for e in options):
+            options = _most_general(options, document.ancestors)
+            # the term whose label's other words the document uses: "alpha cell" is the
+            # pancreatic A cell in a paper about islets, the retinal ganglion cell in one
+            # about the retina
+            support = {e.curie: document.support(e.curie, candidate.name) for e in options}
+            best = max(support.values())
+            if best > 0:
+                options = [e for e in options if support[e.curie] == best]
         if len(options) > 1:
             in_context = [e for e in options if e.curie in named_in_full and not e.ambiguous]
             labels = [e for e in options if e.label]
