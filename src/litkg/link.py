@@ -241,12 +241,6 @@ class Lexicon:
                 for variant, context, initials in _cell_variants(key):
                     derived = Entry(curie, text, False, False, False, context, True, initials)
                     self._add(entries, variant, derived)
-        for by_curie in entries.values():
-            derived = [c for c, e in by_curie.items() if e.derived]
-            if len(derived) < len(by_curie):
-                # a derived name gives way to any term that has it as a name of its own
-                for curie in derived:
-                    del by_curie[curie]
         self.trie: dict = {}
         for key, by_curie in entries.items():
             node = self.trie
@@ -467,7 +461,7 @@ class _Document:
             for w in name_key(self.labels.get(curie, ""))
             if w not in used and w not in _GENERIC_WORDS and w.isalpha() and len(w) > 2
         }
-        return sum(self.has_stem(stem(w)) for w in words) / len(words) if words else 0.0
+        return sum(self.has_stem(stem(w)) for w in words) / len(words) if words else 1.0
 
 
 class Annotator:
@@ -635,7 +629,13 @@ class Annotator:
         if not options:
             return None
         if len({e.curie for e in options}) > 1 and any(e.derived for e in options):
-            options = _most_general(options, document.ancestors)
+            proper = [e for e in options if not e.derived]
+            if proper and any(document.support(e.curie, candidate.name) for e in proper):
+                # a derived reading gives way to a term that has the name as its own,
+                # unless nothing else in the document points to that term
+                options = proper
+            else:
+                options = _most_general(options, document.ancestors)
             # the term whose label's other words the document uses: "alpha cell" is the
             # pancreatic A cell in a paper about islets, the retinal ganglion cell in one
             # about the retina
