@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -152,6 +153,7 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
     return [(normal_token(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
+@lru_cache(maxsize=100_000)
 def name_key(name: str) -> tuple[str, ...]:
     return tuple(t for t, _, _ in tokens_with_offsets(name))
 
@@ -437,11 +439,11 @@ class _Document:
 
     def __init__(
         self,
-        parts: Sequence[tuple[str, str]],
+        tokens: Iterable[list[tuple[str, int, int]]],
         labels: dict[str, str],
         ancestors: Callable[[str], list[str]],
     ) -> None:
-        self.words = {token for _, text in parts for token, _, _ in tokens_with_offsets(text)}
+        self.words = sorted({token for part in tokens for token, _, _ in part})
         self.labels = labels
         self.ancestors = ancestors
         self._stems: dict[str, bool] = {}
@@ -449,7 +451,8 @@ class _Document:
     def has_stem(self, stem: str) -> bool:
         found = self._stems.get(stem)
         if found is None:
-            found = self._stems[stem] = any(w.startswith(stem) for w in self.words)
+            at = bisect_left(self.words, stem)
+            found = self._stems[stem] = at < len(self.words) and self.words[at].startswith(stem)
         return found
 
     def support(self, curie: str, matched: str) -> float:
@@ -553,9 +556,10 @@ class Annotator:
 
     def annotate_texts(self, parts: Sequence[tuple[str, str]]) -> list[Mention]:
         """Mentions in the named text parts of one document, in part then offset order."""
-        candidates = {name: self._candidates(text, tokens_with_offsets(text)) for name, text in parts}
+        tokens = {name: tokens_with_offsets(text) for name, text in parts}
+        candidates = {name: self._candidates(text, tokens[name]) for name, text in parts}
         definitions, definition_spans = self._definitions(parts, candidates)
-        document = _Document(parts, self.lexicon.module.labels, self.lexicon.ancestors)
+        document = _Document(tokens.values(), self.lexicon.module.labels, self.lexicon.ancestors)
         named_in_full = {
             e.curie
             for found in candidates.values()
