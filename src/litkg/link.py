@@ -13,7 +13,15 @@ A dictionary annotator over the shipped lexicon (labels and exact synonyms):
 - acronyms ("ALS", "CF") are used only where the document defines them; other short
   names only where the document also names the same term in full;
 - at each position the longest match wins; matches never cross sentence punctuation;
-  a name negated by a prefix ("non-neuronal") is not a mention.
+  a name negated by a prefix ("non-neuronal") is not a mention;
+- some names apply only in context: a cell name without its leading modifier where the
+  document uses the modifier ("cone cell" for the retinal cone cell in a paper that
+  mentions the retina), capital initials before "cell" ("ES cells"); where a name fits
+  several terms, the term whose label's other words the document uses wins;
+- coordinated names share their head ("inner and outer hair cells");
+- generic names are not linked: MONDO's root only by its label and class nouns
+  ("disorder", not "conditions"), no one-word synonym that the lexicon only ever uses
+  as a modifier ("amyloid" for amyloidosis).
 
 The output is deterministic: the same text and lexicon give the same mentions.
 """
@@ -94,6 +102,8 @@ _DISEASE_ADJECTIVES = (
     ("ility", "ile"),  # infertility -> infertile
     ("ity", "e"),
 )
+# Organ nouns and their adjectives: striatum/striatal, hippocampus/hippocampal, cortex/cortical.
+_ORGAN_ADJECTIVES = (("um", "al"), ("us", "al"), ("ex", "ical"))
 _CONTEXT = 30
 # "non-neuronal cells" are not neurons
 _NEGATED = re.compile(r"\b(?:non|anti|pseudo)[\s\-‐‑–]?$", re.IGNORECASE)
@@ -276,6 +286,15 @@ class Lexicon:
     def _variants(curie: str, text: str) -> Iterable[str]:
         yield text
         words = text.split()
+        if curie.startswith("CL:") and len(words) >= 2 and words[0].isalpha():
+            first = words[0]
+            if len(words) == 2 and words[1] == "cell" and len(first) >= 5 and first.istitle():
+                yield first  # eponyms: "Sertoli cell" -> "Sertoli"
+            for noun, adjective in _ORGAN_ADJECTIVES:
+                if first.endswith(noun) and len(first) > len(noun) + 3:
+                    # "striatum neuron" -> "striatal neuron"
+                    yield " ".join((first[: -len(noun)] + adjective, *words[1:]))
+                    break
         if len(words) != 1 and not (len(words) == 2 and words[1] == "cell"):
             return
         if not all(w.replace("-", "").isalpha() for w in words) or not text.islower() or len(text) <= 4:
@@ -293,7 +312,7 @@ class Lexicon:
                 yield words[0][:-1]  # -> "glia"
         elif len(words) == 1:
             for noun, adjective in _DISEASE_ADJECTIVES:
-                if text.endswith(noun) and len(text) > len(noun) + 3:
+                if text.endswith(noun) and len(text) > len(noun) + 2:
                     yield text[: -len(noun)] + adjective
                     break
 
@@ -424,6 +443,8 @@ class _Definition:
     head: tuple[str, ...]  # words that follow the short form in the term ("cells" in "ES cells")
 
 
+# "inner and outer hair cells": the word before "and"/"or" just before a mention
+_COORDINATED = re.compile(r"(?<![\w\-])([^\W\d_][\w\-]*)\s+(?:and|or|and/or)\s+$")
 _CAPITALS = re.compile(r"[A-Z]{2,}\b")
 
 
@@ -594,6 +615,7 @@ class Annotator:
                 for m in re.finditer(pattern, text):
                     if not any(s < m.end() and m.start() < e for s, e, _, _ in chosen):
                         chosen.append((m.start(), m.end(), definition.curie, "abbreviation"))
+            chosen.extend(self._coordinated(text, chosen, named_in_full, document))
             for start, end, curie, via in sorted(chosen):
                 mentions.append(
                     Mention(
@@ -608,6 +630,35 @@ class Annotator:
                     )
                 )
         return mentions
+
+    def _coordinated(
+        self,
+        text: str,
+        chosen: list[tuple[int, int, str, str]],
+        named_in_full: set[str],
+        document: _Document,
+    ) -> list[tuple[int, int, str, str]]:
+        """Terms whose head word is shared with the next mention: "inner and outer hair
+        cells" names the inner hair cell too, over the span "inner and outer hair cells"."""
+        found = []
+        taken = [(s, e) for s, e, _, _ in chosen]
+        for start, end, _, _ in chosen:
+            before = _COORDINATED.search(text, max(0, start - 40), start)
+            if before is None:
+                continue
+            key = name_key(text[start:end])
+            if len(key) < 2:
+                continue
+            first = before.start(1)
+            if any(s < start and first < e for s, e in taken):
+                continue
+            name = before.group(1) + " " + text[start:end]
+            entries = self.lexicon.lookup((normal_token(before.group(1)), *key[1:]))
+            candidate = _Candidate(first, end, entries, name)
+            curie = self._choose(candidate, named_in_full, document) if entries else None
+            if curie:
+                found.append((first, end, curie, "coordination"))
+        return found
 
     @staticmethod
     def _preferred(entries: Sequence[Entry]) -> str | None:
