@@ -7,6 +7,8 @@ import os
 
 import pyoxigraph as ox
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XSD
@@ -19,7 +21,8 @@ from litkg.identity import IdentityIndex
 from litkg.iris import Minter
 from litkg.namespaces import CITO, DATACITE, FABIO, FRBR, PRISM, PRO
 from litkg.parse import parse_file
-from litkg.rdf import article_graph
+from litkg.rdf import article_graph, article_triples, ntriples, triples_graph
+from litkg.validate import ENGINES, validate_graph, validate_triples
 
 BASE = "https://w3id.org/litkg/"
 W = BASE + "work/key/"
@@ -325,3 +328,41 @@ def test_spooled_sink_merges_runs_into_the_same_files(tmp_path):
         sink.close()
     assert outputs[0] == outputs[1]
     assert outputs[0][1].triples == len({(q.subject, q.predicate, q.object) for q in quads})
+
+
+_text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=_text,
+    language=st.sampled_from([None, "en", "de-CH"]),
+    datatype=st.sampled_from([None, XSD.string, XSD.nonNegativeInteger, XSD.date]),
+)
+def test_ntriples_writer_matches_rdflib_and_parses_back(value, language, datatype):
+    """The build writes N-Triples without a Graph: byte for byte what rdflib writes."""
+    literal = Literal(value, lang=language) if language else Literal(value, datatype=datatype)
+    triple = (URIRef("https://w3id.org/litkg/work/x"), DCTERMS.title, literal)
+    graph = Graph()
+    graph.add(triple)
+    written = ntriples({triple})
+    assert written == graph.serialize(format="nt")
+    assert isomorphic(Graph().parse(data=written, format="nt"), graph)
+
+
+def test_article_triples_are_the_graph_and_validate_alike():
+    articles = [parse_file(path) for path in (SEED_000, SEED_004)]
+    index = IdentityIndex.from_articles(articles)
+    minter = Minter("https://w3id.org/litkg/")
+    for article in articles:
+        triples = article_triples(article, minter, index)
+        graph = article_graph(article, minter, index)
+        assert set(graph) == triples
+        assert ntriples(triples) == "".join(sorted(graph.serialize(format="nt").splitlines(keepends=True)))
+        for engine in ENGINES:
+            assert validate_triples(triples, engine=engine) == validate_graph(graph, engine=engine)
+        broken = {t for t in triples if t[1] != DCTERMS.title}
+        for engine in ENGINES:
+            result = validate_triples(broken, engine=engine)
+            assert not result.conforms
+            assert result == validate_graph(triples_graph(broken, minter.base), engine=engine)

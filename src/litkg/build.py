@@ -27,9 +27,9 @@ from litkg.publish import (
     dataset_description,
     write_rejects,
 )
-from litkg.rdf import article_graph, article_iri
+from litkg.rdf import article_iri, article_triples, ntriples
 from litkg.records import Article
-from litkg.validate import Violation, validate_graph
+from litkg.validate import Violation, validate_triples
 
 
 @dataclass(frozen=True)
@@ -99,18 +99,18 @@ class _Mapper:
         mentions = self.annotator.annotate_article(article) if self.annotator is not None else []
         linked = time.perf_counter()
         module = self.annotator.lexicon.module if self.annotator is not None else None
-        graph = article_graph(article, self.minter, self.index, mentions, module)
+        triples = article_triples(article, self.minter, self.index, mentions, module)
         mapped = time.perf_counter()
-        result = validate_graph(graph, engine=self.engine)
+        result = validate_triples(triples, engine=self.engine)
         validated = time.perf_counter()
         iri = article_iri(article, self.minter, self.index)
         name = str(self.minter.part(iri, "graph"))
-        ntriples = "" if not result.conforms else graph.serialize(format="nt")
+        lines = ntriples(triples) if result.conforms else ""
         return _Mapped(
             article.source,
             article.sha256,
             name,
-            ntriples,
+            lines,
             () if result.conforms else result.violations,
             (linked - started, mapped - linked, validated - mapped),
         )

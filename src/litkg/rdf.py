@@ -1,8 +1,10 @@
 """Article records -> RDF, modelled on the OpenCitations Data Model (FaBiO, FRBR, PRISM,
 DataCite, CiTO, BiRO, C4O, PRO) plus Dublin Core terms.
 
-``article_graph`` is a pure function: one article (and the identity index that makes
-cited works shared nodes) in, one rdflib Graph out. The README has the mapping table.
+``article_triples`` is a pure function: one article (and the identity index that makes
+cited works shared nodes) in, its set of triples out; ``article_graph`` gives the same
+triples as an rdflib Graph, ``ntriples`` writes them as sorted N-Triples (what the build
+publishes, without building a Graph). The README has the mapping table.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from litkg.discussed import discussed_references
 from litkg.identity import IdentityIndex, article_identity, reference_identity
@@ -99,6 +102,10 @@ def cited_work_iri(reference: Reference, minter: Minter, index: IdentityIndex) -
     return minter.work(index.canonical(reference_identity(reference)))
 
 
+Triple = tuple[Node, Node, Node]
+Triples = set[Triple]
+
+
 def article_graph(
     article: Article,
     minter: Minter,
@@ -106,12 +113,51 @@ def article_graph(
     mentions: Sequence[Mention] = (),
     ontology: OntologyModule | None = None,
 ) -> Graph:
-    """Map one article, its references, citations and term mentions to a new graph.
+    """The triples of :func:`article_triples` as an rdflib Graph, prefixes bound."""
+    return triples_graph(article_triples(article, minter, index, mentions, ontology), minter.base)
+
+
+def triples_graph(triples: Iterable[Triple], base: str) -> Graph:
+    graph = bind_prefixes(Graph(), base)
+    add = graph.store.add  # the store directly: Graph.add re-checks every term
+    for triple in triples:
+        add(triple, graph, False)
+    return graph
+
+
+def ntriples(triples: Iterable[Triple]) -> str:
+    """Sorted N-Triples lines, as rdflib's N-Triples serializer writes each triple."""
+    return "".join(sorted(_nt_line(triple) for triple in triples))
+
+
+def _nt_line(triple: Triple) -> str:
+    subject, predicate, value = triple
+    if isinstance(value, Literal):
+        escaped = str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+        if value.language:
+            text = f'"{escaped}"@{value.language}'
+        elif value.datatype:
+            text = f'"{escaped}"^^<{value.datatype}>'
+        else:
+            text = f'"{escaped}"'
+    else:
+        text = value.n3()
+    return f"{subject.n3()} {predicate.n3()} {text} .\n"
+
+
+def article_triples(
+    article: Article,
+    minter: Minter,
+    index: IdentityIndex,
+    mentions: Sequence[Mention] = (),
+    ontology: OntologyModule | None = None,
+) -> Triples:
+    """Map one article, its references, citations and term mentions to a set of triples.
 
     ``ontology`` supplies labels and ancestors of the mentioned terms (required when
     there are mentions).
     """
-    graph = bind_prefixes(Graph(), minter.base)
+    graph: Triples = set()
     subject = article_iri(article, minter, index)
     add = graph.add
 
@@ -192,7 +238,7 @@ def text_part_iri(work: URIRef, part: str) -> URIRef:
 
 
 def _add_mentions(
-    graph: Graph,
+    graph: Triples,
     minter: Minter,
     subject: URIRef,
     article: Article,
@@ -260,7 +306,7 @@ def _date_literal(value: str) -> Literal:
 
 
 def _add_work_metadata(
-    graph: Graph,
+    graph: Triples,
     minter: Minter,
     subject: URIRef,
     *,
@@ -319,7 +365,7 @@ def _add_work_metadata(
             _add_identifier(graph, minter, subject, scheme, value)
 
 
-def _add_person(graph: Graph, minter: Minter, person: Person) -> URIRef:
+def _add_person(graph: Triples, minter: Minter, person: Person) -> URIRef:
     iri = minter.person(person)
     graph.add((iri, RDF.type, FOAF.Person))
     graph.add((iri, FOAF.familyName, Literal(person.family)))
@@ -333,7 +379,7 @@ def _add_person(graph: Graph, minter: Minter, person: Person) -> URIRef:
 
 
 def _add_journal_chain(
-    graph: Graph,
+    graph: Triples,
     minter: Minter,
     journal: str,
     journal_title: str | None,
@@ -371,7 +417,7 @@ _SCHEMES = {
 }
 
 
-def _add_identifier(graph: Graph, minter: Minter, subject: URIRef, scheme: str, value: str) -> None:
+def _add_identifier(graph: Triples, minter: Minter, subject: URIRef, scheme: str, value: str) -> None:
     """A datacite:Identifier node (OCDM style) plus the flat property for easy querying."""
     scheme_iri, flat = _SCHEMES[scheme]
     node = minter.part(subject, "id", scheme)
@@ -390,7 +436,7 @@ def doi_iri(doi: str) -> URIRef:
     return URIRef("https://doi.org/" + quote(doi, safe="/:;()._-,[]+=@!$&'*"))
 
 
-def _add_figure(graph: Graph, minter: Minter, article: URIRef, figure: Figure, position: int) -> None:
+def _add_figure(graph: Triples, minter: Minter, article: URIRef, figure: Figure, position: int) -> None:
     add = graph.add
     node = minter.part(article, "table" if figure.kind == "table" else "figure", figure.number or position)
     add((article, FRBR.part, node))
@@ -409,7 +455,7 @@ def _add_figure(graph: Graph, minter: Minter, article: URIRef, figure: Figure, p
 
 
 def _add_statement(
-    graph: Graph, minter: Minter, article: URIRef, slug: str, cls: URIRef, title: str, text: str | None
+    graph: Triples, minter: Minter, article: URIRef, slug: str, cls: URIRef, title: str, text: str | None
 ) -> None:
     if not text:
         return
@@ -421,7 +467,7 @@ def _add_statement(
 
 
 def _add_reference(
-    graph: Graph,
+    graph: Triples,
     minter: Minter,
     index: IdentityIndex,
     article: URIRef,

@@ -10,6 +10,7 @@ constraint, message) that the CLI prints and the build writes to ``rejects.json`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +21,12 @@ from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from litkg.namespaces import RDF, SH
+
+try:  # pyshacl-turbo's typed term input, so triples need not become a Graph first
+    from pyshacl_turbo.rdf import Input as _TurboInput
+    from pyshacl_turbo.term_input import _TermBatch
+except ImportError:  # another pyshacl-turbo layout: validate_triples builds a Graph
+    _TermBatch = None  # type: ignore[assignment,misc]
 from litkg.resources import data_dir
 
 
@@ -67,6 +74,22 @@ def shipped_shapes() -> Graph:
 @lru_cache(maxsize=4)
 def _compiled(shapes: Graph) -> pyshacl_turbo.CompiledShapes:
     return pyshacl_turbo.compile_shapes(shapes)
+
+
+def validate_triples(
+    triples: Iterable[tuple[Node, Node, Node]], shapes: Graph | None = None, engine: str = "turbo"
+) -> ValidationResult:
+    """Validate a set of triples without building an rdflib Graph first: the turbo
+    engine takes them in its typed transfer encoding (what it makes of a Graph itself)."""
+    if engine != "turbo" or _TermBatch is None:
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
+        return validate_graph(graph, shapes, engine)
+    batch = _TermBatch({})
+    for triple in triples:
+        batch.append(*triple)
+    return validate_graph(_TurboInput((batch.records, batch.quads), "terms", None, {}), shapes, engine)
 
 
 def validate_graph(graph: Graph, shapes: Graph | None = None, engine: str = "turbo") -> ValidationResult:
