@@ -11,7 +11,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from litkg.errors import ParseError
@@ -26,6 +26,7 @@ from litkg.publish import (
     build_time,
     dataset_description,
     write_rejects,
+    write_runs,
 )
 from litkg.rdf import article_iri, article_triples, ntriples
 from litkg.records import Article
@@ -88,8 +89,11 @@ class _Mapped:
 class _Mapper:
     """Links, maps and validates articles; one per process."""
 
-    def __init__(self, base: str, index: IdentityIndex, link: bool, engine: str = "turbo") -> None:
+    def __init__(
+        self, base: str, index: IdentityIndex, link: bool, engine: str = "turbo", spool: Path | None = None
+    ) -> None:
         self.engine = engine
+        self.spool = spool
         self.minter = Minter(base)
         self.index = index
         self.annotator = Annotator() if link else None
@@ -116,33 +120,62 @@ class _Mapper:
         )
 
 
+    def batch(self, numbered: tuple[int, list[Article]]) -> _Batch:
+        """Map a batch and write its published graphs as sorted run files into the
+        spool, so the parent process only merges them at the end."""
+        number, articles = numbered
+        assert self.spool is not None
+        mapped = [self(article) for article in articles]
+        published = [(m.graph_name, m.ntriples) for m in mapped if not m.violations]
+        runs = write_runs(self.spool, f"batch-{number:06d}", published)
+        return _Batch([replace(m, ntriples="") for m in mapped], runs)
+
+
+@dataclass(frozen=True)
+class _Batch:
+    mapped: list[_Mapped]  # in input order, N-Triples already in the runs
+    runs: dict[str, Path]
+
+
 # The mapper of a worker process, set once by its initializer: process pools can only
 # hand work to module-level functions.
 _process_mapper: _Mapper | None = None
 
 
-def _init_worker(base: str, index: IdentityIndex, link: bool, engine: str) -> None:
+def _init_worker(base: str, index: IdentityIndex, link: bool, engine: str, spool: Path) -> None:
     global _process_mapper
-    _process_mapper = _Mapper(base, index, link, engine)
+    _process_mapper = _Mapper(base, index, link, engine, spool)
 
 
-def _map_in_worker(article: Article) -> _Mapped:
+def _map_in_worker(numbered: tuple[int, list[Article]]) -> _Batch:
     assert _process_mapper is not None
-    return _process_mapper(article)
+    return _process_mapper.batch(numbered)
+
+
+MAX_BATCH = 200  # articles per task: bounds a worker's buffered lines (about 200k)
 
 
 def _map_all(
-    articles: list[Article], base: str, index: IdentityIndex, link: bool, jobs: int, engine: str
-) -> Iterator[_Mapped]:
-    """Map every article, in input order, on ``jobs`` processes."""
-    if jobs <= 1 or len(articles) <= 1:
-        yield from map(_Mapper(base, index, link, engine), articles)
+    articles: list[Article],
+    base: str,
+    index: IdentityIndex,
+    link: bool,
+    jobs: int,
+    engine: str,
+    spool: Path,
+) -> Iterator[_Batch]:
+    """Map every article, in input order, in batches, on ``jobs`` processes."""
+    size = min(MAX_BATCH, max(1, len(articles) // (max(jobs, 1) * 8)))
+    batches = list(enumerate(articles[i : i + size] for i in range(0, len(articles), size)))
+    if jobs <= 1 or len(batches) <= 1:
+        yield from map(_Mapper(base, index, link, engine, spool).batch, batches)
         return
-    chunk = max(1, len(articles) // (jobs * 8))
     with ProcessPoolExecutor(
-        max_workers=min(jobs, len(articles)), initializer=_init_worker, initargs=(base, index, link, engine)
+        max_workers=min(jobs, len(batches)),
+        initializer=_init_worker,
+        initargs=(base, index, link, engine, spool),
     ) as pool:
-        yield from pool.map(_map_in_worker, articles, chunksize=chunk)
+        yield from pool.map(_map_in_worker, batches)
 
 
 def build(
@@ -187,26 +220,25 @@ def build(
     sink = GraphSink()
     try:
         sources: list[SourceFile] = []
-        for mapped in _map_all(articles, minter.base, index, link, jobs, shacl_engine):
-            for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
-                report.seconds[stage] += seconds
-            if progress:
-                progress("rejected" if mapped.violations else "published", mapped.source)
-            if mapped.violations:
-                report.rejects.append(
-                    Reject(
-                        mapped.source,
-                        "validate",
-                        f"{len(mapped.violations)} SHACL violation(s)",
-                        violations=mapped.violations,
+        for batch in _map_all(articles, minter.base, index, link, jobs, shacl_engine, sink.spool):
+            sink.add_runs(batch.runs)
+            for mapped in batch.mapped:
+                for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
+                    report.seconds[stage] += seconds
+                if progress:
+                    progress("rejected" if mapped.violations else "published", mapped.source)
+                if mapped.violations:
+                    report.rejects.append(
+                        Reject(
+                            mapped.source,
+                            "validate",
+                            f"{len(mapped.violations)} SHACL violation(s)",
+                            violations=mapped.violations,
+                        )
                     )
-                )
-                continue
-            store_clock = time.perf_counter()
-            sink.add(mapped.graph_name, mapped.ntriples)
-            report.seconds["store"] = report.seconds.get("store", 0.0) + time.perf_counter() - store_clock
-            report.published.append(mapped.source)
-            sources.append(SourceFile(mapped.source, mapped.sha256))
+                    continue
+                report.published.append(mapped.source)
+                sources.append(SourceFile(mapped.source, mapped.sha256))
         report.seconds["workers_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()
         report.files = sink.write(out, formats, minter.base)

@@ -97,6 +97,11 @@ class GraphSink:
         self._quads: list[str] = []
         self._runs: dict[str, list[Path]] = {"triples": [], "quads": []}
 
+    @property
+    def spool(self) -> Path:
+        """The directory where run files go (workers write theirs here too)."""
+        return self._root
+
     def add(self, graph_name: str, ntriples: str) -> None:
         """Add one article's graph (N-Triples lines) as the named graph ``graph_name``."""
         lines = [line for line in ntriples.splitlines() if line.strip()]
@@ -106,12 +111,15 @@ class GraphSink:
         if len(self._quads) >= self._buffer_lines:
             self._flush()
 
+    def add_runs(self, runs: dict[str, Path]) -> None:
+        """Add sorted run files written by :func:`write_runs` (in a worker process)."""
+        for kind, run in runs.items():
+            self._runs[kind].append(run)
+
     def _flush(self) -> None:
-        for kind, lines in (("triples", self._triples), ("quads", self._quads)):
-            if lines:
-                run = self._root / f"{kind}-{len(self._runs[kind]):05d}"
-                run.write_text("\n".join(sorted(set(lines))) + "\n", encoding="utf-8")
-                self._runs[kind].append(run)
+        if self._triples or self._quads:
+            name = f"parent-{sum(len(r) for r in self._runs.values()):05d}"
+            self.add_runs(_write_run_files(self._root, name, self._triples, self._quads))
         self._triples, self._quads = [], []
 
     def _merged(self, kind: str) -> Path:
@@ -135,9 +143,9 @@ class GraphSink:
         with self._merged("triples").open("rb") as source:
             yield from ox.parse(source, format=ox.RdfFormat.N_TRIPLES)
 
-    def _named(self) -> Iterator[ox.Quad]:
-        """The quads, graph first, parsed in one pass: the merged "<g>\t<s> <p> <o> ." lines
-        are rewritten once as N-Quads (one parser for the file, not one per line)."""
+    def _nquads(self) -> Path:
+        """The quads, sorted graph first, as an N-Quads file: the merged
+        "<g>\t<s> <p> <o> ." lines rewritten once."""
         merged = self._merged("quads")
         nquads = merged.with_suffix(".nq")  # one per merge: later additions get a new one
         if not nquads.exists():
@@ -145,7 +153,10 @@ class GraphSink:
                 for line in source:
                     graph, _, triple = line.rstrip("\n").partition("\t")
                     target.write(f"{triple.removesuffix(' .')} {graph} .\n")
-        with nquads.open("rb") as source:
+        return nquads
+
+    def _named(self) -> Iterator[ox.Quad]:
+        with self._nquads().open("rb") as source:
             yield from ox.parse(source, format=ox.RdfFormat.N_QUADS)
 
     def stats(self) -> GraphStats:
@@ -174,10 +185,10 @@ class GraphSink:
             path = out / FORMATS[name]
             if name == "ttl":
                 _write_with_sorted_header(self._union(), path, ox.RdfFormat.TURTLE, prefixes)
-            elif name == "nt":
-                ox.serialize(self._union(), str(path), format=ox.RdfFormat.N_TRIPLES)
+            elif name == "nt":  # the merged lines are N-Triples already
+                shutil.copyfile(self._merged("triples"), path)
             elif name == "nq":
-                ox.serialize(self._named(), str(path), format=ox.RdfFormat.N_QUADS)
+                shutil.copyfile(self._nquads(), path)
             elif name == "trig":
                 _write_with_sorted_header(self._named(), path, ox.RdfFormat.TRIG, prefixes)
             else:  # JSON-LD through rdflib (it writes the @context); needs the graph in memory
@@ -192,6 +203,28 @@ class GraphSink:
 
     def close(self) -> None:
         self._directory.cleanup()
+
+
+def write_runs(directory: Path, name: str, graphs: Iterable[tuple[str, str]]) -> dict[str, Path]:
+    """Sorted run files of a batch of published graphs ((graph name, N-Triples) pairs),
+    for :meth:`GraphSink.add_runs`: the sorting happens where the graphs were made."""
+    triples: list[str] = []
+    quads: list[str] = []
+    for graph_name, ntriples in graphs:
+        lines = [line for line in ntriples.splitlines() if line.strip()]
+        triples.extend(lines)
+        graph = f"<{graph_name}>\t"
+        quads.extend(graph + line for line in lines)
+    return _write_run_files(directory, name, triples, quads)
+
+
+def _write_run_files(directory: Path, name: str, triples: list[str], quads: list[str]) -> dict[str, Path]:
+    runs = {}
+    for kind, lines in (("triples", triples), ("quads", quads)):
+        if lines:
+            run = runs[kind] = directory / f"{kind}-{name}"
+            run.write_text("\n".join(sorted(set(lines))) + "\n", encoding="utf-8")
+    return runs
 
 
 def _write_with_sorted_header(
