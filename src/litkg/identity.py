@@ -13,14 +13,17 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from litkg.records import Article, Person, Reference
 
 _RANK = {"doi": 0, "pmid": 1, "pmcid": 2, "key": 3, "raw": 4}
 
 
+@lru_cache(maxsize=262_144)
 def fold(text: str) -> str:
     """Lower-case ASCII slug: diacritics folded, runs of other characters -> "-".
 
@@ -161,7 +164,9 @@ class IdentityIndex:
     def __init__(self) -> None:
         self._parent: dict[str, str] = {}
         self._descriptions: dict[str, list[tuple[int, str, Reference]]] = {}
-        self._people: dict[str, list[Person]] = {}
+        # spellings of each person (family, given, ORCID) with how often each occurs
+        self._people: dict[str, Counter[tuple[str, str | None, str | None]]] = {}
+        self._person_cache: dict[str, tuple[str, str | None, str | None]] = {}
         self._canonical_cache: dict[str, Reference] = {}
         self._article_types: dict[str, str] = {}
         self._type_cache: dict[str, str] = {}
@@ -183,6 +188,7 @@ class IdentityIndex:
                 index.add(reference_identity(reference), reference, rank=1, origin=origin)
                 for person in reference.authors:
                     index.add_person(person)
+        index._build_canonical()  # once here, not in every worker process
         return index
 
     def _find(self, token: str) -> str:
@@ -205,7 +211,8 @@ class IdentityIndex:
             self._descriptions.setdefault(identity.tokens[0], []).append((rank, origin, description))
 
     def add_person(self, person: Person) -> None:
-        self._people.setdefault(person_key(person), []).append(person)
+        self._people.setdefault(person_key(person), Counter())[(person.family, person.given, person.orcid)] += 1
+        self._person_cache.clear()
 
     def canonical(self, identity: WorkIdentity) -> str:
         """The best token of the group ``identity`` belongs to (its own best if unindexed)."""
@@ -255,16 +262,26 @@ class IdentityIndex:
 
     def person(self, person: Person) -> Person:
         """One spelling per person: diacritics and a full given name win, then frequency."""
-        variants = self._people.get(person_key(person))
-        if not variants:
-            return person
-        families = sorted({v.family for v in variants})
-        family = max(
-            families, key=lambda f: (sum(not c.isascii() for c in f), sum(v.family == f for v in variants), f)
-        )
-        givens = sorted({v.given for v in variants if v.given})
-        given = max(givens, key=lambda g: (len(g), g)) if givens else person.given
-        orcids = sorted({v.orcid for v in variants if v.orcid})
-        return replace(
-            person, family=family, given=given, orcid=person.orcid or (orcids[0] if orcids else None)
-        )
+        key = person_key(person)
+        chosen = self._person_cache.get(key)
+        if chosen is None:
+            variants = self._people.get(key)
+            if not variants:
+                return person
+            chosen = self._person_cache[key] = _preferred_spelling(variants)
+        family, given, orcid = chosen
+        return replace(person, family=family, given=given or person.given, orcid=person.orcid or orcid)
+
+
+def _preferred_spelling(
+    variants: Counter[tuple[str, str | None, str | None]],
+) -> tuple[str, str | None, str | None]:
+    """Diacritics, then frequency, then the text for the family name; the longest given
+    name; the first ORCID."""
+    frequency: Counter[str] = Counter()
+    for (family, _, _), count in variants.items():
+        frequency[family] += count
+    family = max(sorted(frequency), key=lambda f: (sum(not c.isascii() for c in f), frequency[f], f))
+    givens = sorted({given for _, given, _ in variants if given})
+    orcids = sorted({orcid for _, _, orcid in variants if orcid})
+    return family, max(givens, key=lambda g: (len(g), g)) if givens else None, orcids[0] if orcids else None
