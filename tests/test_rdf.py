@@ -366,3 +366,29 @@ def test_article_triples_are_the_graph_and_validate_alike():
             result = validate_triples(broken, engine=engine)
             assert not result.conforms
             assert result == validate_graph(triples_graph(broken, minter.base), engine=engine)
+
+
+@settings(max_examples=30, deadline=None)
+@given(runs=st.lists(st.lists(_text.filter(lambda t: "\n" not in t and "\r" not in t), max_size=30), max_size=5))
+def test_sorted_run_merge_is_the_same_with_sort_and_with_heapq(runs):
+    """`sort -m -u` in the C locale and heapq.merge agree on any text (diacritics, Greek,
+    astral characters): UTF-8 byte order is code-point order."""
+    import tempfile
+    from pathlib import Path
+    from unittest import mock
+
+    from litkg import publish
+
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        paths = []
+        for number, lines in enumerate(runs):
+            path = root / f"run-{number}"
+            path.write_text("".join(line + "\n" for line in sorted(set(lines))), encoding="utf-8")
+            paths.append(path)
+        publish._merge_sorted(paths, root / "with-sort")
+        with mock.patch.object(publish.shutil, "which", return_value=None):
+            publish._merge_sorted(paths, root / "with-heapq")
+        expected = "".join(line + "\n" for line in sorted({line for lines in runs for line in lines}))
+        assert (root / "with-sort").read_text(encoding="utf-8") == expected
+        assert (root / "with-heapq").read_text(encoding="utf-8") == expected
