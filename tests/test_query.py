@@ -111,6 +111,21 @@ def test_unbound_parameters_answer_for_all(store):
     assert {r[0] for r in run_query(store, named_query("discussed-works")).plain_rows()} == {JULIEN, OZDINLER}
 
 
+@pytest.mark.parametrize("name", QUERIES)
+def test_unbound_queries_repeat_no_row(store, name):
+    """Every article graph repeats what it says about cited works, people and terms: over
+    the union of the graphs a query must still give each answer once."""
+    rows = run_query(store, named_query(name)).plain_rows()
+    assert rows and len(rows) == len(set(rows))
+
+
+def test_cell_type_closure_only_when_bound(store):
+    everything = run_query(store, named_query("articles-by-cell-type")).plain_rows()
+    assert {row[3] for row in everything} >= {"astrocyte", "microglial cell", "motor neuron", "macrophage"}
+    glial = run_query(store, named_query("articles-by-cell-type"), {"cellType": parse_term("obo:CL_0000125")})
+    assert {row[3] for row in glial.plain_rows()} == {"astrocyte", "microglial cell"}
+
+
 def test_injection_is_impossible(store):
     hostile = 'Özdinler" } UNION { ?article ?p ?o } #{'
     assert run_query(store, named_query("author-articles"), {"familyName": parse_term(hostile)}).rows == ()
