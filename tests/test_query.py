@@ -119,7 +119,7 @@ def test_unbound_queries_repeat_no_row(store, name):
     assert rows and len(rows) == len(set(rows))
 
 
-def test_cell_type_closure_only_when_bound(store):
+def test_cell_type_query_unbound_and_bound(store):
     everything = run_query(store, named_query("articles-by-cell-type")).plain_rows()
     assert {row[3] for row in everything} >= {"astrocyte", "microglial cell", "motor neuron", "macrophage"}
     glial = run_query(store, named_query("articles-by-cell-type"), {"cellType": parse_term("obo:CL_0000125")})
