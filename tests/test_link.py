@@ -194,6 +194,16 @@ def test_derived_reading_falls_back_to_the_name_inside(annotator):
     assert [(m.exact, m.curie) for m in mentions] == [("neurons", "CL:0000540")]
 
 
+def test_elliptic_cell_nouns(annotator):
+    """Where the document says "cone cells" for the retinal cone cell, "cones" and "cone"
+    are that cell too; "muscle cells" do not make "muscles" cells."""
+    text = "In the retina, rod cells outlive cone cells. Cones die first; each cone shrinks."
+    found = [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])]
+    assert ("Cones", "CL:0000573") in found and ("cone", "CL:0000573") in found
+    muscle = "Muscle cells fuse. Muscles grow."
+    assert [m.exact for m in annotator.annotate_texts([("t", muscle)])] == ["Muscle cells"]
+
+
 def test_coordinated_terms_share_their_head(annotator):
     text = "In the cochlea, inner and outer hair cells degenerate."
     found = [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])]
@@ -305,5 +315,5 @@ def test_eval_linking_on_craft_dev_set():
     from litkg.evaluate import evaluate, read_gold
 
     report = evaluate(read_gold(shared_or_skip("corpus", "craft", "cl-mondo-dev.jsonl.gz")))
-    assert report.ontologies["CL"].strict.f1 >= 0.74
+    assert report.ontologies["CL"].strict.f1 >= 0.78
     assert report.ontologies["MONDO"].strict.f1 >= 0.77

@@ -590,6 +590,7 @@ class Annotator:
         }
         named_in_full.update(d.curie for d in definitions.values())
         mentions: list[Mention] = []
+        chosen_by_part: dict[str, list[tuple[int, int, str, str]]] = {}
         for name, text in parts:
             chosen = [(s, e, curie, "abbreviation") for part, s, e, curie in definition_spans if part == name]
             covered = 0
@@ -602,7 +603,8 @@ class Annotator:
                 while option is not None:
                     curie = self._choose(option, named_in_full, document)
                     if curie:
-                        chosen.append((option.start, option.end, curie, option.entries[0].name))
+                        name_used = next(e.name for e in option.entries if e.curie == curie)
+                        chosen.append((option.start, option.end, curie, name_used))
                         covered = option.end
                         break
                     option = option.fallback
@@ -616,6 +618,15 @@ class Annotator:
                     if not any(s < m.end() and m.start() < e for s, e, _, _ in chosen):
                         chosen.append((m.start(), m.end(), definition.curie, "abbreviation"))
             chosen.extend(self._coordinated(text, chosen, named_in_full, document))
+            chosen_by_part[name] = chosen
+        heads = self._elliptic_heads(parts, chosen_by_part)
+        for name, text in parts:
+            chosen = chosen_by_part[name]
+            taken = [(s, e) for s, e, _, _ in chosen]
+            for token, start, end in tokens[name]:
+                curie = heads.get(token)
+                if curie and not any(s < end and start < e for s, e in taken):
+                    chosen.append((start, end, curie, "ellipsis"))
             for start, end, curie, via in sorted(chosen):
                 mentions.append(
                     Mention(
@@ -630,6 +641,31 @@ class Annotator:
                     )
                 )
         return mentions
+
+    def _elliptic_heads(
+        self, parts: Sequence[tuple[str, str]], chosen_by_part: dict[str, list[tuple[int, int, str, str]]]
+    ) -> dict[str, str]:
+        """Cell nouns the document also uses without "cell": where it names "cone cells"
+        for the retinal cone cell, "cones" and "cone" name it too. Only for a shortened
+        "X cell" name (not the term's own label: "muscle cell" does not make "muscle" a
+        cell) whose X is no name of its own and is used in the plural alone ("cones"), so
+        mass nouns ("blood", "hair") never qualify."""
+        texts = dict(parts)
+        found: dict[str, set[str]] = defaultdict(set)
+        for name, chosen in chosen_by_part.items():
+            for start, end, curie, via in chosen:
+                key = name_key(texts[name][start:end])
+                if len(key) == 2 and key[1] == "cell" and key[0].isalpha() and len(key[0]) >= 3:
+                    if name_key(via) != key:  # "cone cell" for the retinal cone cell
+                        found[key[0]].add(curie)
+        heads = {}
+        for head, curies in found.items():
+            if len(curies) != 1 or self.lexicon.lookup((head,)):
+                continue
+            plural = re.compile(rf"\b{re.escape(head)}s\b(?![\s\-]+cells?\b)", re.IGNORECASE)
+            if any(plural.search(text) for _, text in parts):
+                heads[head] = next(iter(curies))
+        return heads
 
     def _coordinated(
         self,
