@@ -86,8 +86,10 @@ _IRREGULAR = {
     "indices": "index",
     "matrices": "matrix",
 }
-# Heads of "X cell" names that are cell nouns on their own ("myoblast", "photoreceptor").
-_CELL_NOUN = re.compile(r"(?:cyte|blast|phage|\wreceptor|clast|phil)$")
+# Heads of "X cell" names that are cell nouns on their own ("photoreceptor", "osteocyte").
+# Not "-blast": CL says "trophoblast cell" and "epiblast cell" because the bare words name
+# tissues (the layers of the embryo); the cell "-blasts" are CL labels themselves.
+_CELL_NOUN = re.compile(r"(?:cyte|phage|\wreceptor|clast|phil)$")
 # Disease nouns and their adjectives: thrombosis/thrombotic, anemia/anemic, diabetes/diabetic.
 _DISEASE_ADJECTIVES = (
     ("osis", "otic"),
