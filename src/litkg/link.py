@@ -297,6 +297,9 @@ class Lexicon:
                     # "striatum neuron" -> "striatal neuron"
                     yield " ".join((first[: -len(noun)] + adjective, *words[1:]))
                     break
+        if curie.startswith("CL:") and len(words) >= 2 and words[-2].endswith("glial") and words[-1] == "cell":
+            yield text[: -len(" cell")]  # "radial glial cell" -> "radial glial", "glial cell" -> "glial"
+            yield text[: -len("l cell")]  # -> "radial glia", "glia"
         if len(words) != 1 and not (len(words) == 2 and words[1] == "cell"):
             return
         if not all(w.replace("-", "").isalpha() for w in words) or not text.islower() or len(text) <= 4:
@@ -309,9 +312,7 @@ class Lexicon:
                     yield adjective + " cell"  # "neuronal cells"
             elif _CELL_NOUN.search(words[0]):
                 yield words[0]  # "photoreceptor cell" -> "photoreceptor"
-            elif words[0].endswith("glial"):
-                yield words[0]  # "glial cell" -> "glial", "microglial cell" -> "microglial"
-                yield words[0][:-1]  # -> "glia"
+
         elif len(words) == 1:
             for noun, adjective in _DISEASE_ADJECTIVES:
                 if text.endswith(noun) and len(text) > len(noun) + 2:
@@ -627,7 +628,16 @@ class Annotator:
             taken = [(s, e) for s, e, _, _ in chosen]
             for token, start, end in tokens[name]:
                 curie = heads.get(token)
-                if curie and not any(s < end and start < e for s, e in taken):
+                if not curie or any(s < end and start < e for s, e in taken):
+                    continue
+                # "cone photoreceptors": the head word before a broader cell noun
+                following = next(
+                    (c for c in chosen if c[0] > end and _JOINER.match(text[end : c[0]])), None
+                )
+                if following and following[2] in self.lexicon.ancestors(curie):
+                    chosen.remove(following)
+                    chosen.append((start, following[1], curie, "ellipsis"))
+                else:
                     chosen.append((start, end, curie, "ellipsis"))
             for start, end, curie, via in sorted(chosen):
                 mentions.append(
