@@ -171,6 +171,12 @@ def test_abbreviation_inside_a_term(annotator):
         ("Loss of striatal neurons.", [("striatal neurons", "CL:0002613")]),
         ("Sertoli and germ cells.", [("Sertoli", "CL:0000216"), ("germ cells", "CL:0000586")]),
         ("Radial glia divide.", [("Radial glia", "CL:0000681")]),
+        # a negated disease is still the disease the text is about; a negated cell is not that cell
+        (
+            "Smokers with bronchogenic carcinoma (BC) and non-BC smokers.",
+            [("bronchogenic carcinoma", "MONDO:0002806"), ("BC", "MONDO:0002806"), ("BC", "MONDO:0002806")],
+        ),
+        ("Non-neuronal cells.", []),
     ],
 )
 def test_general_rules(annotator, text, expected):
@@ -320,4 +326,4 @@ def test_eval_linking_on_craft_dev_set():
 
     report = evaluate(read_gold(shared_or_skip("corpus", "craft", "cl-mondo-dev.jsonl.gz")))
     assert report.ontologies["CL"].strict.f1 >= 0.79
-    assert report.ontologies["MONDO"].strict.f1 >= 0.77
+    assert report.ontologies["MONDO"].strict.f1 >= 0.78

@@ -13,7 +13,8 @@ A dictionary annotator over the shipped lexicon (labels and exact synonyms):
 - acronyms ("ALS", "CF") are used only where the document defines them; other short
   names only where the document also names the same term in full;
 - at each position the longest match wins; matches never cross sentence punctuation;
-  a name negated by a prefix ("non-neuronal") is not a mention;
+  a cell name negated by a prefix ("non-neuronal") is not a mention (a negated disease
+  still is: "non-BC smokers" are about bronchogenic carcinoma);
 - some names apply only in context: a cell name without its leading modifier where the
   document uses the modifier ("cone cell" for the retinal cone cell in a paper that
   mentions the retina), capital initials before "cell" ("ES cells"); where a name fits
@@ -525,15 +526,19 @@ class Annotator:
                 i += 1
                 continue
             start = tokens[i][1]
-            if not _NEGATED.search(text[max(0, start - 5) : start]):
-                candidate = fallback = None
-                for option in (plain, best) if plain is not best else (best,):
-                    if option is not None:
-                        end = tokens[option[0] - 1][2]
-                        candidate = _Candidate(start, end, option[1], text[start:end], fallback)
-                        fallback = candidate
-                if candidate is not None:
-                    found.append(candidate)
+            # "non-neuronal cells" are no neurons; "non-BC individuals" still name the disease
+            negated = bool(_NEGATED.search(text[max(0, start - 5) : start]))
+            candidate = fallback = None
+            for option in (plain, best) if plain is not best else (best,):
+                if option is None:
+                    continue
+                entries = tuple(e for e in option[1] if not (negated and e.curie.startswith("CL:")))
+                if entries:
+                    end = tokens[option[0] - 1][2]
+                    candidate = _Candidate(start, end, entries, text[start:end], fallback)
+                    fallback = candidate
+            if candidate is not None:
+                found.append(candidate)
             # a match of derived names only may not apply: scan on inside it too
             i = best[0] if plain is not None else i + 1
         return found
@@ -616,7 +621,8 @@ class Annotator:
                 # form, the short form alone names something else (the cell's origin, the
                 # enzyme), so only short form + head word is a mention.
                 head = r"".join(rf"[\s\-]+{re.escape(h)}\w*" for h in definition.head)
-                pattern = rf"(?<![\w\-]){re.escape(short)}{head}(?![\w\-])"
+                before = r"(?:(?<![\w\-])|(?<=\bnon-))" if not definition.curie.startswith("CL:") else r"(?<![\w\-])"
+                pattern = rf"{before}{re.escape(short)}{head}(?![\w\-])"
                 for m in re.finditer(pattern, text):
                     if not any(s < m.end() and m.start() < e for s, e, _, _ in chosen):
                         chosen.append((m.start(), m.end(), definition.curie, "abbreviation"))
