@@ -106,10 +106,7 @@ class GraphSink:
 
     def add(self, graph_name: str, ntriples: str) -> None:
         """Add one article's graph (N-Triples lines) as the named graph ``graph_name``."""
-        lines = [line for line in ntriples.splitlines() if line.strip()]
-        self._triples.extend(lines)
-        graph = f"<{graph_name}>\t"
-        self._quads.extend(graph + line for line in lines)
+        _append_lines(graph_name, ntriples, self._triples, self._quads)
         if len(self._quads) >= self._buffer_lines:
             self._flush()
 
@@ -235,11 +232,17 @@ def write_runs(directory: Path, name: str, graphs: Iterable[tuple[str, str]]) ->
     triples: list[str] = []
     quads: list[str] = []
     for graph_name, ntriples in graphs:
-        lines = [line for line in ntriples.splitlines() if line.strip()]
-        triples.extend(lines)
-        graph = f"<{graph_name}>\t"
-        quads.extend(graph + line for line in lines)
+        _append_lines(graph_name, ntriples, triples, quads)
     return _write_run_files(directory, name, triples, quads)
+
+
+def _append_lines(graph_name: str, ntriples: str, triples: list[str], quads: list[str]) -> None:
+    """One graph's N-Triples lines, and the same lines as "<graph>\t<s> <p> <o> ." quads
+    (graph first, so sorted quads group by graph)."""
+    lines = [line for line in ntriples.splitlines() if line.strip()]
+    triples.extend(lines)
+    graph = f"<{graph_name}>\t"
+    quads.extend(graph + line for line in lines)
 
 
 def _write_run_files(directory: Path, name: str, triples: list[str], quads: list[str]) -> dict[str, Path]:
