@@ -17,7 +17,6 @@ from pathlib import Path
 from litkg.query import load_store, named_query, parse_term, run_query
 from litkg.resources import data_dir
 
-
 EXAMPLE = re.compile(r"#\s*Parameters:\s*\?(\w+).*?e\.g\.\s*(\S+)")
 
 

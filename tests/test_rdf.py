@@ -19,10 +19,11 @@ from litkg.build import build
 from litkg.cli import app
 from litkg.identity import IdentityIndex
 from litkg.iris import Minter
+from litkg.link import Annotator
 from litkg.namespaces import CITO, DATACITE, FABIO, FRBR, PRISM, PRO
 from litkg.parse import parse_file
-from litkg.rdf import article_graph, article_triples, ntriples, triples_graph
-from litkg.validate import ENGINES, validate_graph, validate_triples
+from litkg.rdf import SharedLines, article_graph, article_ntriples, article_triples, ntriples, triples_graph
+from litkg.validate import ENGINES, validate_graph, validate_ntriples, validate_triples
 
 BASE = "https://w3id.org/litkg/"
 W = BASE + "work/key/"
@@ -369,7 +370,9 @@ def test_article_triples_are_the_graph_and_validate_alike():
 
 
 @settings(max_examples=30, deadline=None)
-@given(runs=st.lists(st.lists(_text.filter(lambda t: "\n" not in t and "\r" not in t), max_size=30), max_size=5))
+@given(
+    runs=st.lists(st.lists(_text.filter(lambda t: "\n" not in t and "\r" not in t), max_size=30), max_size=5)
+)
 def test_sorted_run_merge_is_the_same_with_sort_and_with_heapq(runs):
     """`sort -m -u` in the C locale and heapq.merge agree on any text (diacritics, Greek,
     astral characters): UTF-8 byte order is code-point order."""
@@ -392,3 +395,38 @@ def test_sorted_run_merge_is_the_same_with_sort_and_with_heapq(runs):
         expected = "".join(line + "\n" for line in sorted({line for lines in runs for line in lines}))
         assert (root / "with-sort").read_text(encoding="utf-8") == expected
         assert (root / "with-heapq").read_text(encoding="utf-8") == expected
+
+
+@pytest.mark.parametrize("memo_size", [1, 32_768])
+def test_article_ntriples_with_shared_descriptions_are_the_article_triples(memo_size):
+    """The build writes each article from remembered descriptions of cited works and
+    terms: the same lines as the pure mapping, whether the memo remembers or forgets."""
+    paths = [SEED_000, SEED_004, *sorted(PAGES.glob("*.txt"))]
+    articles = [parse_file(path) for path in paths]
+    index = IdentityIndex.from_articles(articles)
+    minter = Minter("https://w3id.org/litkg/")
+    annotator = Annotator()
+    module = annotator.lexicon.module
+    shared = SharedLines(minter, index, module, size=memo_size)
+    for _ in range(2):  # second round: from the memo
+        for article in articles:
+            mentions = annotator.annotate_article(article)
+            expected = ntriples(article_triples(article, minter, index, mentions, module))
+            written = article_ntriples(article, minter, index, mentions, shared)
+            assert written == expected
+            assert validate_ntriples(written) == validate_triples(
+                article_triples(article, minter, index, mentions, module)
+            )
+
+
+def test_validate_ntriples_rejects_like_the_graph_validators():
+    articles = [parse_file(path) for path in (SEED_000, SEED_004)]
+    index = IdentityIndex.from_articles(articles)
+    minter = Minter("https://w3id.org/litkg/")
+    triples = article_triples(articles[0], minter, index)
+    broken = {t for t in triples if t[1] != DCTERMS.title}
+    for engine in ENGINES:
+        result = validate_ntriples(ntriples(broken), engine=engine)
+        assert not result.conforms
+        assert "MinCountConstraintComponent" in {v.constraint for v in result.violations}
+        assert result == validate_graph(triples_graph(broken, minter.base), engine=engine)

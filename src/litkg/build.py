@@ -28,9 +28,9 @@ from litkg.publish import (
     write_rejects,
     write_runs,
 )
-from litkg.rdf import article_iri, article_triples, ntriples
+from litkg.rdf import SharedLines, article_iri, article_ntriples
 from litkg.records import Article
-from litkg.validate import Violation, validate_triples
+from litkg.validate import Violation, validate_ntriples
 
 
 @dataclass(frozen=True)
@@ -97,19 +97,20 @@ class _Mapper:
         self.minter = Minter(base)
         self.index = index
         self.annotator = Annotator() if link else None
+        module = self.annotator.lexicon.module if self.annotator is not None else None
+        self.shared = SharedLines(self.minter, index, module)
 
     def __call__(self, article: Article) -> _Mapped:
         started = time.perf_counter()
         mentions = self.annotator.annotate_article(article) if self.annotator is not None else []
         linked = time.perf_counter()
-        module = self.annotator.lexicon.module if self.annotator is not None else None
-        triples = article_triples(article, self.minter, self.index, mentions, module)
+        lines = article_ntriples(article, self.minter, self.index, mentions, self.shared)
         mapped = time.perf_counter()
-        result = validate_triples(triples, engine=self.engine)
+        result = validate_ntriples(lines, engine=self.engine)
         validated = time.perf_counter()
         iri = article_iri(article, self.minter, self.index)
         name = str(self.minter.part(iri, "graph"))
-        lines = ntriples(triples) if result.conforms else ""
+        lines = lines if result.conforms else ""
         return _Mapped(
             article.source,
             article.sha256,
@@ -118,7 +119,6 @@ class _Mapper:
             () if result.conforms else result.violations,
             (linked - started, mapped - linked, validated - mapped),
         )
-
 
     def batch(self, numbered: tuple[int, list[Article]]) -> _Batch:
         """Map a batch and write its published graphs as sorted run files into the

@@ -211,7 +211,9 @@ class IdentityIndex:
             self._descriptions.setdefault(identity.tokens[0], []).append((rank, origin, description))
 
     def add_person(self, person: Person) -> None:
-        self._people.setdefault(person_key(person), Counter())[(person.family, person.given, person.orcid)] += 1
+        self._people.setdefault(person_key(person), Counter())[
+            (person.family, person.given, person.orcid)
+        ] += 1
         self._person_cache.clear()
 
     def canonical(self, identity: WorkIdentity) -> str:

@@ -242,9 +242,19 @@ class Lexicon:
                 continue
             key = name_key(text)
             one_word = len(key) == 1
-            if curie in ROOT_TERMS and kind != "label" and not (one_word and heads[key[0]] >= CLASS_NOUN_HEADS):
+            if (
+                curie in ROOT_TERMS
+                and kind != "label"
+                and not (one_word and heads[key[0]] >= CLASS_NOUN_HEADS)
+            ):
                 continue
-            if one_word and kind != "label" and heads[key[0]] == 0 and modifiers[key[0]] and not is_acronym(text):
+            if (
+                one_word
+                and kind != "label"
+                and heads[key[0]] == 0
+                and modifiers[key[0]]
+                and not is_acronym(text)
+            ):
                 # A one-word synonym that other names use only as a modifier, never as
                 # their last word, is not a disease or a cell: "amyloid" (for
                 # amyloidosis), "epididymal".
@@ -298,7 +308,12 @@ class Lexicon:
                     # "striatum neuron" -> "striatal neuron"
                     yield " ".join((first[: -len(noun)] + adjective, *words[1:]))
                     break
-        if curie.startswith("CL:") and len(words) >= 2 and words[-2].endswith("glial") and words[-1] == "cell":
+        if (
+            curie.startswith("CL:")
+            and len(words) >= 2
+            and words[-2].endswith("glial")
+            and words[-1] == "cell"
+        ):
             yield text[: -len(" cell")]  # "radial glial cell" -> "radial glial", "glial cell" -> "glial"
             yield text[: -len("l cell")]  # -> "radial glia", "glia"
         if len(words) != 1 and not (len(words) == 2 and words[1] == "cell"):
@@ -621,7 +636,11 @@ class Annotator:
                 # form, the short form alone names something else (the cell's origin, the
                 # enzyme), so only short form + head word is a mention.
                 head = r"".join(rf"[\s\-]+{re.escape(h)}\w*" for h in definition.head)
-                before = r"(?:(?<![\w\-])|(?<=\bnon-))" if not definition.curie.startswith("CL:") else r"(?<![\w\-])"
+                before = (
+                    r"(?:(?<![\w\-])|(?<=\bnon-))"
+                    if not definition.curie.startswith("CL:")
+                    else r"(?<![\w\-])"
+                )
                 pattern = rf"{before}{re.escape(short)}{head}(?![\w\-])"
                 for m in re.finditer(pattern, text):
                     if not any(s < m.end() and m.start() < e for s, e, _, _ in chosen):
@@ -637,9 +656,7 @@ class Annotator:
                 if not curie or any(s < end and start < e for s, e in taken):
                     continue
                 # "cone photoreceptors": the head word before a broader cell noun
-                following = next(
-                    (c for c in chosen if c[0] > end and _JOINER.match(text[end : c[0]])), None
-                )
+                following = next((c for c in chosen if c[0] > end and _JOINER.match(text[end : c[0]])), None)
                 if following and following[2] in self.lexicon.ancestors(curie):
                     chosen.remove(following)
                     chosen.append((start, following[1], curie, "ellipsis"))
@@ -673,9 +690,9 @@ class Annotator:
         for name, chosen in chosen_by_part.items():
             for start, end, curie, via in chosen:
                 key = name_key(texts[name][start:end])
-                if len(key) == 2 and key[1] == "cell" and key[0].isalpha() and len(key[0]) >= 3:
-                    if name_key(via) != key:  # "cone cell" for the retinal cone cell
-                        found[key[0]].add(curie)
+                shortened = name_key(via) != key  # "cone cell" for the retinal cone cell
+                if len(key) == 2 and key[1] == "cell" and key[0].isalpha() and len(key[0]) >= 3 and shortened:
+                    found[key[0]].add(curie)
         heads = {}
         for head, curies in found.items():
             if len(curies) != 1 or self.lexicon.lookup((head,)):

@@ -9,7 +9,8 @@ publishes, without building a Graph). The README has the mapping table.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
@@ -133,7 +134,9 @@ def ntriples(triples: Iterable[Triple]) -> str:
 def _nt_line(triple: Triple) -> str:
     subject, predicate, value = triple
     if isinstance(value, Literal):
-        escaped = str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+        escaped = (
+            str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+        )
         if value.language:
             text = f'"{escaped}"@{value.language}'
         elif value.datatype:
@@ -151,11 +154,15 @@ def article_triples(
     index: IdentityIndex,
     mentions: Sequence[Mention] = (),
     ontology: OntologyModule | None = None,
+    *,
+    descriptions: bool = True,
 ) -> Triples:
     """Map one article, its references, citations and term mentions to a set of triples.
 
     ``ontology`` supplies labels and ancestors of the mentioned terms (required when
-    there are mentions).
+    there are mentions). ``descriptions=False`` leaves out the descriptions of cited works and
+    terms (:func:`cited_work_triples`, :func:`term_triples`), which every article
+    citing or mentioning them repeats.
     """
     graph: Triples = set()
     subject = article_iri(article, minter, index)
@@ -222,10 +229,15 @@ def article_triples(
     discussed = set(discussed_references(article))
     for reference in article.references:
         _add_reference(graph, minter, index, subject, reference, reference.number in discussed)
+        if descriptions:
+            graph |= cited_work_triples(reference, minter, index)
     if mentions:
         if ontology is None:
             raise ValueError("article_graph needs the ontology module to describe mentioned terms")
-        _add_mentions(graph, minter, subject, article, mentions, ontology)
+        _add_mentions(graph, minter, subject, article, mentions)
+        if descriptions:
+            for curie in {mention.curie for mention in mentions}:
+                graph |= term_triples(curie, ontology)
     return graph
 
 
@@ -243,10 +255,8 @@ def _add_mentions(
     subject: URIRef,
     article: Article,
     mentions: Sequence[Mention],
-    ontology: OntologyModule,
 ) -> None:
-    """Each mention as a W3C Web Annotation; one dcterms:subject per distinct term;
-    each term (and its ancestors) with label and rdfs:subClassOf parents."""
+    """Each mention as a W3C Web Annotation; one dcterms:subject per distinct term."""
     add = graph.add
     texts = dict(article_text_parts(article))
     described_parts: set[str] = set()
@@ -287,14 +297,6 @@ def _add_mentions(
         add((position, OA.end, Literal(mention.end, datatype=XSD.nonNegativeInteger)))
     for curie in sorted(terms):
         add((subject, DCTERMS.subject, curie_to_iri(curie)))
-        for described in [curie, *ontology.ancestors(curie)]:
-            iri = curie_to_iri(described)
-            add((iri, RDF.type, OWL.Class))
-            label = ontology.labels.get(described)
-            if label:
-                add((iri, RDFS.label, Literal(label)))
-            for parent in ontology.parents.get(described, ()):
-                add((iri, RDFS.subClassOf, curie_to_iri(parent)))
 
 
 def _date_literal(value: str) -> Literal:
@@ -473,7 +475,9 @@ def _add_reference(
     article: URIRef,
     reference: Reference,
     discussed: bool,
-) -> None:
+) -> URIRef:
+    """The reference entry and the citation; returns the cited work's node (described
+    by :func:`cited_work_triples`)."""
     add = graph.add
     number = reference.number
     entry = minter.part(article, "reference", number)
@@ -486,9 +490,24 @@ def _add_reference(
     if reference.note:
         add((entry, DCTERMS.description, Literal(reference.note)))
     add((entry, BIRO.references, cited))
+    add((article, CITO.cites, cited))
+    citation = minter.part(article, "citation", number)
+    add((citation, RDF.type, CITO.Citation))
+    add((citation, CITO.hasCitingEntity, article))
+    add((citation, CITO.hasCitedEntity, cited))
+    add((citation, CITO.hasCitationCharacterization, CITO.cites))
+    if discussed:
+        add((article, CITO.discusses, cited))
+        add((citation, CITO.hasCitationCharacterization, CITO.discusses))
+    return cited
 
-    # The cited work is described from its canonical description, so every citing
-    # article's graph states the same triples about it.
+
+def cited_work_triples(reference: Reference, minter: Minter, index: IdentityIndex) -> Triples:
+    """The description of the work ``reference`` points to, from its canonical
+    description: every citing article's graph states the same triples about it."""
+    graph: Triples = set()
+    add = graph.add
+    cited = cited_work_iri(reference, minter, index)
     identity = reference_identity(reference)
     work = index.describe(identity, reference)
     add((cited, RDF.type, FABIO.Expression))
@@ -510,13 +529,77 @@ def _add_reference(
         identifiers=(("doi", work.doi), ("pmid", work.pmid), ("pmcid", work.pmcid)),
         creator_list=False,
     )
+    return graph
 
-    add((article, CITO.cites, cited))
-    citation = minter.part(article, "citation", number)
-    add((citation, RDF.type, CITO.Citation))
-    add((citation, CITO.hasCitingEntity, article))
-    add((citation, CITO.hasCitedEntity, cited))
-    add((citation, CITO.hasCitationCharacterization, CITO.cites))
-    if discussed:
-        add((article, CITO.discusses, cited))
-        add((citation, CITO.hasCitationCharacterization, CITO.discusses))
+
+def term_triples(curie: str, ontology: OntologyModule) -> Triples:
+    """An ontology term and its ancestors, each with its label and rdfs:subClassOf parents."""
+    graph: Triples = set()
+    add = graph.add
+    for described in [curie, *ontology.ancestors(curie)]:
+        iri = curie_to_iri(described)
+        add((iri, RDF.type, OWL.Class))
+        label = ontology.labels.get(described)
+        if label:
+            add((iri, RDFS.label, Literal(label)))
+        for parent in ontology.parents.get(described, ()):
+            add((iri, RDFS.subClassOf, curie_to_iri(parent)))
+    return graph
+
+
+class SharedLines:
+    """The N-Triples lines of shared descriptions (cited works, ontology terms), made
+    once per process: each citing or mentioning article repeats them exactly, and most
+    of an article's triples are such descriptions. Bounded: the least recently used
+    descriptions are forgotten beyond ``size``, so memory stays flat."""
+
+    def __init__(
+        self, minter: Minter, index: IdentityIndex, ontology: OntologyModule | None, size: int = 32_768
+    ) -> None:
+        self._minter = minter
+        self._index = index
+        self._ontology = ontology
+        self._size = size
+        self._lines: OrderedDict[tuple[str, str], tuple[str, ...]] = OrderedDict()
+
+    @property
+    def ontology(self) -> OntologyModule | None:
+        return self._ontology
+
+    def _remembered(self, key: tuple[str, str], make: Callable[[], Triples]) -> tuple[str, ...]:
+        lines = self._lines.get(key)
+        if lines is None:
+            lines = self._lines[key] = tuple(_nt_line(triple) for triple in make())
+            if len(self._lines) > self._size:
+                self._lines.popitem(last=False)
+        else:
+            self._lines.move_to_end(key)
+        return lines
+
+    def cited_work(self, reference: Reference) -> tuple[str, ...]:
+        iri = cited_work_iri(reference, self._minter, self._index)
+        return self._remembered(
+            ("work", iri), lambda: cited_work_triples(reference, self._minter, self._index)
+        )
+
+    def term(self, curie: str) -> tuple[str, ...]:
+        assert self._ontology is not None
+        ontology = self._ontology
+        return self._remembered(("term", curie), lambda: term_triples(curie, ontology))
+
+
+def article_ntriples(
+    article: Article,
+    minter: Minter,
+    index: IdentityIndex,
+    mentions: Sequence[Mention],
+    shared: SharedLines,
+) -> str:
+    """``ntriples(article_triples(...))``, with the shared descriptions from ``shared``."""
+    own = article_triples(article, minter, index, mentions, shared.ontology, descriptions=False)
+    lines = {_nt_line(triple) for triple in own}
+    for reference in article.references:
+        lines.update(shared.cited_work(reference))
+    for curie in {mention.curie for mention in mentions}:
+        lines.update(shared.term(curie))
+    return "".join(sorted(lines))

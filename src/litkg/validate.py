@@ -92,6 +92,14 @@ def validate_triples(
     return validate_graph(_TurboInput((batch.records, batch.quads), "terms", None, {}), shapes, engine)
 
 
+def validate_ntriples(text: str, shapes: Graph | None = None, engine: str = "turbo") -> ValidationResult:
+    """Validate a graph given as N-Triples text: the turbo engine parses it natively
+    (the form it turns an rdflib Graph into itself), so no Python terms are made."""
+    if engine != "turbo" or _TermBatch is None:
+        return validate_graph(Graph().parse(data=text, format="nt"), shapes, engine)
+    return validate_graph(_TurboInput(text, "nt", None, {}), shapes, engine)
+
+
 def validate_graph(graph: Graph, shapes: Graph | None = None, engine: str = "turbo") -> ValidationResult:
     """Validate ``graph`` (no inference) with ``engine`` and return its violations, sorted."""
     shapes = shapes if shapes is not None else shipped_shapes()
