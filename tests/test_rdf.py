@@ -160,6 +160,42 @@ def test_identity_prefers_doi_across_descriptions():
     assert (URIRef(BASE + "work/doi/10.1038/s41467-023-37001-x"), RDF.type, FABIO.JournalArticle) in graph
 
 
+def test_identity_index_merged_from_parts_is_the_index_of_the_whole(tmp_path):
+    """The build indexes chunks of the corpus in worker processes and merges them:
+    every work, type and person resolves as in one index over the whole corpus."""
+    import importlib.util
+    from dataclasses import replace
+
+    from conftest import ROOT
+    from litkg.identity import article_identity, reference_identity
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    paths = [SEED_000, SEED_004, *sorted(PAGES.glob("*.txt")), *generate.generate(30, tmp_path)]
+    articles = [parse_file(path) for path in paths]
+    # the works an article cites once more, known by their keys only but with a title
+    # and an issue (fuller, so the canonical description): identity joins them to their DOIs
+    # across parts
+    first = next(a for a in articles if sum(bool(r.doi) for r in a.references) > 3)
+    undone = tuple(replace(r, doi=None, issue="9", title="A title") for r in first.references)
+    articles.append(replace(first, source="no-ids.txt", doi=None, references=undone))
+    whole = IdentityIndex.from_articles(articles)
+    for size in (1, 4, 11):
+        merged = IdentityIndex()
+        for start in range(0, len(articles), size):
+            merged.merge(IdentityIndex.from_articles(articles[start : start + size]))
+        merged.build()
+        for article in articles:
+            identities = [article_identity(article), *map(reference_identity, article.references)]
+            for identity, fallback in zip(identities, [None, *article.references], strict=True):
+                assert merged.canonical(identity) == whole.canonical(identity)
+                assert merged.describe(identity, fallback) == whole.describe(identity, fallback)
+                assert merged.article_type(identity) == whole.article_type(identity)
+            for person in [*article.authors, *(p for r in article.references for p in r.authors)]:
+                assert merged.person(person) == whole.person(person)
+
+
 def test_custom_base(tmp_path):
     build([SEED_000], tmp_path, base="http://example.org/kg")
     g = Graph().parse(tmp_path / "graph.ttl")
@@ -371,7 +407,7 @@ def test_article_triples_are_the_graph_and_validate_alike():
 
 @settings(max_examples=30, deadline=None)
 @given(
-    runs=st.lists(st.lists(_text.filter(lambda t: "\n" not in t and "\r" not in t), max_size=30), max_size=5)
+    runs=st.lists(st.lists(_text.filter(lambda t: "\n" not in t and "\r" not in t), max_size=30), max_size=40)
 )
 def test_sorted_run_merge_is_the_same_with_sort_and_with_heapq(runs):
     """`sort -m -u` in the C locale and heapq.merge agree on any text (diacritics, Greek,
@@ -395,6 +431,35 @@ def test_sorted_run_merge_is_the_same_with_sort_and_with_heapq(runs):
         expected = "".join(line + "\n" for line in sorted({line for lines in runs for line in lines}))
         assert (root / "with-sort").read_text(encoding="utf-8") == expected
         assert (root / "with-heapq").read_text(encoding="utf-8") == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(value=_text.filter(lambda t: "\n" not in t and "\r" not in t))
+def test_spooled_quads_become_nquads_alike_with_cut_and_python(value):
+    """Spooled quads carry their graph as a tab-separated sort key; `cut` and the
+    Python fallback drop it alike, even when a literal holds tabs."""
+    import tempfile
+    from pathlib import Path
+    from unittest import mock
+
+    from litkg import publish
+
+    literal = Literal(value + "\tend")
+    triple = (URIRef("https://w3id.org/litkg/work/x"), DCTERMS.title, literal)
+    triples: list[str] = []
+    quads: list[str] = []
+    publish._append_lines("https://w3id.org/litkg/work/x/graph", ntriples({triple}), triples, quads)
+    with tempfile.TemporaryDirectory() as directory:
+        root = Path(directory)
+        (root / "quads").write_text("".join(q + "\n" for q in quads), encoding="utf-8")
+        publish._merge_sorted([root / "quads"], root / "with-cut.nq", drop_keys=True)
+        with mock.patch.object(publish.shutil, "which", return_value=None):
+            publish._merge_sorted([root / "quads"], root / "with-python.nq", drop_keys=True)
+        written = (root / "with-cut.nq").read_text(encoding="utf-8")
+        assert written == (root / "with-python.nq").read_text(encoding="utf-8")
+        [quad] = ox.parse(written, format=ox.RdfFormat.N_QUADS)
+        assert quad.object.value == str(literal)
+        assert quad.graph_name.value == "https://w3id.org/litkg/work/x/graph"
 
 
 @pytest.mark.parametrize("memo_size", [1, 32_768])

@@ -7,9 +7,12 @@ other article is still published.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import pickle
+import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -86,18 +89,54 @@ class _Mapped:
     seconds: tuple[float, float, float]  # link, map, validate
 
 
+@dataclass(frozen=True)
+class _Parsed:
+    """What parsing a chunk of inputs gives the parent: the chunk's part of the identity
+    index, its parse rejects, and where its articles wait (pickled) to be mapped."""
+
+    paths: list[str]
+    rejects: list[Reject]
+    index: IdentityIndex
+    articles: Path
+    seconds: float
+
+
+def _parse_chunk(task: tuple[int, list[Path], Path]) -> _Parsed:
+    """Parse a chunk of inputs and index it (stage 1, in a worker process)."""
+    number, paths, spool = task
+    started = time.perf_counter()
+    articles: list[Article] = []
+    rejects: list[Reject] = []
+    for path in paths:
+        try:
+            articles.append(parse_file(path))
+        except ParseError as exc:
+            rejects.append(Reject(exc.source, "parse", exc.message, exc.line))
+    index = IdentityIndex()
+    for article in articles:
+        index.add_article(article)
+    stored = spool / f"articles-{number:06d}.pickle"
+    stored.write_bytes(pickle.dumps(articles, protocol=pickle.HIGHEST_PROTOCOL))
+    return _Parsed([str(p) for p in paths], rejects, index, stored, time.perf_counter() - started)
+
+
 class _Mapper:
     """Links, maps and validates articles; one per process."""
 
     def __init__(
-        self, base: str, index: IdentityIndex, link: bool, engine: str = "turbo", spool: Path | None = None
+        self,
+        base: str,
+        index: IdentityIndex,
+        annotator: Annotator | None,
+        engine: str = "turbo",
+        spool: Path | None = None,
     ) -> None:
         self.engine = engine
         self.spool = spool
         self.minter = Minter(base)
         self.index = index
-        self.annotator = Annotator() if link else None
-        module = self.annotator.lexicon.module if self.annotator is not None else None
+        self.annotator = annotator
+        module = annotator.lexicon.module if annotator is not None else None
         self.shared = SharedLines(self.minter, index, module)
 
     def __call__(self, article: Article) -> _Mapped:
@@ -120,11 +159,13 @@ class _Mapper:
             (linked - started, mapped - linked, validated - mapped),
         )
 
-    def batch(self, numbered: tuple[int, list[Article]]) -> _Batch:
-        """Map a batch and write its published graphs as sorted run files into the
-        spool, so the parent process only merges them at the end."""
-        number, articles = numbered
+    def batch(self, numbered: tuple[int, Path]) -> _Batch:
+        """Map a parsed chunk and write its published graphs as sorted run files into
+        the spool, so the parent process only merges them at the end."""
+        number, stored = numbered
         assert self.spool is not None
+        articles: list[Article] = pickle.loads(stored.read_bytes())
+        stored.unlink()
         mapped = [self(article) for article in articles]
         published = [(m.graph_name, m.ntriples) for m in mapped if not m.violations]
         runs = write_runs(self.spool, f"batch-{number:06d}", published)
@@ -142,40 +183,26 @@ class _Batch:
 _process_mapper: _Mapper | None = None
 
 
-def _init_worker(base: str, index: IdentityIndex, link: bool, engine: str, spool: Path) -> None:
+def _init_worker(mapper: _Mapper) -> None:
     global _process_mapper
-    _process_mapper = _Mapper(base, index, link, engine, spool)
+    _process_mapper = mapper
 
 
-def _map_in_worker(numbered: tuple[int, list[Article]]) -> _Batch:
+def _map_in_worker(numbered: tuple[int, Path]) -> _Batch:
     assert _process_mapper is not None
     return _process_mapper.batch(numbered)
 
 
-MAX_BATCH = 200  # articles per task: bounds a worker's buffered lines (about 200k)
+MAX_BATCH = 200  # articles per task: bounds a worker's buffered lines (about 400k)
 
 
-def _map_all(
-    articles: list[Article],
-    base: str,
-    index: IdentityIndex,
-    link: bool,
-    jobs: int,
-    engine: str,
-    spool: Path,
-) -> Iterator[_Batch]:
-    """Map every article, in input order, in batches, on ``jobs`` processes."""
-    size = min(MAX_BATCH, max(1, len(articles) // (max(jobs, 1) * 8)))
-    batches = list(enumerate(articles[i : i + size] for i in range(0, len(articles), size)))
-    if jobs <= 1 or len(batches) <= 1:
-        yield from map(_Mapper(base, index, link, engine, spool).batch, batches)
-        return
-    with ProcessPoolExecutor(
-        max_workers=min(jobs, len(batches)),
-        initializer=_init_worker,
-        initargs=(base, index, link, engine, spool),
-    ) as pool:
-        yield from pool.map(_map_in_worker, batches)
+def _pool(
+    jobs: int, initializer: Callable[..., None] | None = None, initargs: tuple = ()
+) -> ProcessPoolExecutor:
+    """Worker processes; forked where the platform allows, so the parent's identity
+    index and lexicon reach them without being pickled."""
+    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
+    return ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs)
 
 
 def build(
@@ -199,46 +226,74 @@ def build(
     started = build_time()
     minter = Minter(base)
     report = BuildReport()
-    articles: list[Article] = []
-    clock = time.perf_counter()
-    for path in iter_inputs(inputs):
-        try:
-            articles.append(parse_file(path))
-        except ParseError as exc:
-            report.rejects.append(Reject(exc.source, "parse", exc.message, exc.line))
-        if progress:
-            progress("parsed", str(path))
-    report.seconds["parse"] = time.perf_counter() - clock
-    clock = time.perf_counter()
-    index = IdentityIndex.from_articles(articles)
-    report.seconds["identity"] = time.perf_counter() - clock
-    for stage in ("link", "map", "validate"):
-        report.seconds[stage] = 0.0
-    clock = time.perf_counter()
+    paths = list(iter_inputs(inputs))
     if jobs is None:
-        jobs = (os.cpu_count() or 1) if len(articles) >= 50 else 1
+        jobs = (os.cpu_count() or 1) if len(paths) >= 50 else 1
+    size = min(MAX_BATCH, max(1, len(paths) // (max(jobs, 1) * 8)))
     sink = GraphSink()
     try:
-        sources: list[SourceFile] = []
-        for batch in _map_all(articles, minter.base, index, link, jobs, shacl_engine, sink.spool):
-            sink.add_runs(batch.runs)
-            for mapped in batch.mapped:
-                for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
-                    report.seconds[stage] += seconds
+        chunks = [(n, paths[i : i + size], sink.spool) for n, i in enumerate(range(0, len(paths), size))]
+        # Stage 1: parse and index chunks in parallel; the parent keeps only the index
+        # (and loads the lexicon meanwhile).
+        clock = time.perf_counter()
+        parallel = jobs > 1 and len(chunks) > 1
+        parse_pool = _pool(min(jobs, len(chunks))) if parallel else None
+        try:
+            parsed = parse_pool.map(_parse_chunk, chunks) if parse_pool else map(_parse_chunk, chunks)
+            lexicon_clock = time.perf_counter()
+            annotator = Annotator() if link else None
+            report.seconds["lexicon"] = time.perf_counter() - lexicon_clock
+            index = IdentityIndex()
+            report.seconds["parse"] = report.seconds["identity"] = 0.0
+            stored: list[tuple[int, Path]] = []
+            for number, part in enumerate(parsed):
+                merging = time.perf_counter()
+                index.merge(part.index)
+                report.seconds["identity"] += time.perf_counter() - merging
+                report.seconds["parse"] += part.seconds
+                report.rejects.extend(part.rejects)
+                stored.append((number, part.articles))
                 if progress:
-                    progress("rejected" if mapped.violations else "published", mapped.source)
-                if mapped.violations:
-                    report.rejects.append(
-                        Reject(
-                            mapped.source,
-                            "validate",
-                            f"{len(mapped.violations)} SHACL violation(s)",
-                            violations=mapped.violations,
+                    for path in part.paths:
+                        progress("parsed", path)
+        finally:
+            if parse_pool:
+                parse_pool.shutdown()
+        merging = time.perf_counter()
+        index.build()
+        report.seconds["identity"] += time.perf_counter() - merging
+        report.seconds["parse_wall"] = time.perf_counter() - clock
+        # Stage 2: link, map, validate and spool each chunk in parallel.
+        for stage in ("link", "map", "validate"):
+            report.seconds[stage] = 0.0
+        clock = time.perf_counter()
+        mapper = _Mapper(minter.base, index, annotator, shacl_engine, sink.spool)
+        sources: list[SourceFile] = []
+        map_pool = _pool(min(jobs, len(stored)), _init_worker, (mapper,)) if parallel else None
+        try:
+            batches = map_pool.map(_map_in_worker, stored) if map_pool else map(mapper.batch, stored)
+            for batch in batches:
+                sink.add_runs(batch.runs)
+                for mapped in batch.mapped:
+                    for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
+                        report.seconds[stage] += seconds
+                    if progress:
+                        progress("rejected" if mapped.violations else "published", mapped.source)
+                    if mapped.violations:
+                        report.rejects.append(
+                            Reject(
+                                mapped.source,
+                                "validate",
+                                f"{len(mapped.violations)} SHACL violation(s)",
+                                violations=mapped.violations,
+                            )
                         )
-                    )
-                    continue
-                report.published.append(mapped.source)
-                sources.append(SourceFile(mapped.source, mapped.sha256))
+                        continue
+                    report.published.append(mapped.source)
+                    sources.append(SourceFile(mapped.source, mapped.sha256))
+        finally:
+            if map_pool:
+                map_pool.shutdown()
         report.seconds["workers_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()
         report.files = sink.write(out, formats, minter.base)

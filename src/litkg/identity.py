@@ -21,6 +21,7 @@ from functools import lru_cache
 from litkg.records import Article, Person, Reference
 
 _RANK = {"doi": 0, "pmid": 1, "pmcid": 2, "key": 3, "raw": 4}
+_SCHEMES = ("doi", "pmid", "pmcid")
 
 
 @lru_cache(maxsize=262_144)
@@ -163,7 +164,10 @@ class IdentityIndex:
 
     def __init__(self) -> None:
         self._parent: dict[str, str] = {}
-        self._descriptions: dict[str, list[tuple[int, str, Reference]]] = {}
+        # per first token of a description: the best one seen, (rank, -fields, origin, description)
+        self._best: dict[str, tuple[int, int, str, Reference]] = {}
+        # per first token: every DOI, PMID and PMCID its descriptions give, as (scheme, value)
+        self._ids: dict[str, set[tuple[str, str]]] = {}
         # spellings of each person (family, given, ORCID) with how often each occurs
         self._people: dict[str, Counter[tuple[str, str | None, str | None]]] = {}
         self._person_cache: dict[str, tuple[str, str | None, str | None]] = {}
@@ -177,19 +181,49 @@ class IdentityIndex:
         """Index the articles, every work their references point to, and every author."""
         index = cls()
         for article in articles:
-            identity = article_identity(article)
-            index.add(identity, as_description(article), rank=0, origin=article.source)
-            if article.article_type:
-                index._article_types[identity.tokens[0]] = article.article_type
-            for person in article.authors:
-                index.add_person(person)
-            for reference in article.references:
-                origin = f"{article.source}#{reference.number or 0:06d}"
-                index.add(reference_identity(reference), reference, rank=1, origin=origin)
-                for person in reference.authors:
-                    index.add_person(person)
+            index.add_article(article)
         index._build_canonical()  # once here, not in every worker process
         return index
+
+    def add_article(self, article: Article) -> None:
+        """Index one article, the works its references point to, and the people named."""
+        identity = article_identity(article)
+        self.add(identity, as_description(article), rank=0, origin=article.source)
+        if article.article_type:
+            self._article_types[identity.tokens[0]] = article.article_type
+        for person in article.authors:
+            self.add_person(person)
+        for reference in article.references:
+            origin = f"{article.source}#{reference.number or 0:06d}"
+            self.add(reference_identity(reference), reference, rank=1, origin=origin)
+            for person in reference.authors:
+                self.add_person(person)
+
+    def merge(self, other: IdentityIndex) -> None:
+        """Add what ``other`` indexed (over later articles): the same index as if its
+        articles had been added here, so corpora can be indexed in parallel parts."""
+        self._built = False
+        for token in other._parent:
+            root = other._find(token)
+            if root != token:
+                self.add(WorkIdentity((token, root)))
+            else:
+                self._find(token)
+        for token, best in other._best.items():
+            mine = self._best.get(token)
+            if mine is None or best[:3] < mine[:3]:
+                self._best[token] = best
+        for token, ids in other._ids.items():
+            self._ids.setdefault(token, set()).update(ids)
+        for key, spellings in other._people.items():
+            self._people.setdefault(key, Counter()).update(spellings)
+        self._person_cache.clear()
+        self._article_types.update(other._article_types)
+
+    def build(self) -> IdentityIndex:
+        """Choose each work's canonical description now (done lazily otherwise)."""
+        self._build_canonical()
+        return self
 
     def _find(self, token: str) -> str:
         root = token
@@ -208,7 +242,14 @@ class IdentityIndex:
         for other in roots[1:]:
             self._parent[other] = roots[0]
         if description is not None:
-            self._descriptions.setdefault(identity.tokens[0], []).append((rank, origin, description))
+            token = identity.tokens[0]
+            candidate = (rank, -_filled(description), origin, description)
+            best = self._best.get(token)
+            if best is None or candidate[:3] < best[:3]:
+                self._best[token] = candidate
+            ids = {(scheme, value) for scheme in _SCHEMES if (value := getattr(description, scheme))}
+            if ids:
+                self._ids.setdefault(token, set()).update(ids)
 
     def add_person(self, person: Person) -> None:
         self._people.setdefault(person_key(person), Counter())[
@@ -238,17 +279,15 @@ class IdentityIndex:
         self._type_cache = {}
         for token, label in sorted(self._article_types.items()):
             self._type_cache.setdefault(self._find(token), label)
-        groups: dict[str, list[tuple[int, str, Reference]]] = {}
-        for token, descriptions in self._descriptions.items():
-            groups.setdefault(self._find(token), []).extend(descriptions)
-        for root, descriptions in groups.items():
-            best = min(descriptions, key=lambda d: (d[0], -_filled(d[2]), d[1]))[2]
-            ids: dict[str, set[str]] = {"doi": set(), "pmid": set(), "pmcid": set()}
-            for _, _, d in descriptions:
-                for scheme in ids:
-                    value = getattr(d, scheme)
-                    if value:
-                        ids[scheme].add(value)
+        groups: dict[str, list[str]] = {}
+        for token in self._best:
+            groups.setdefault(self._find(token), []).append(token)
+        for root, tokens in groups.items():
+            best = min((self._best[t] for t in tokens), key=lambda b: b[:3])[3]
+            ids: dict[str, set[str]] = {scheme: set() for scheme in _SCHEMES}
+            for token in tokens:
+                for scheme, value in self._ids.get(token, ()):
+                    ids[scheme].add(value)
             self._canonical_cache[root] = replace(
                 best,
                 doi=best.doi or min(ids["doi"], default=None),

@@ -14,11 +14,11 @@ import contextlib
 import heapq
 import json
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,6 +98,7 @@ class GraphSink:
         self._triples: list[str] = []
         self._quads: list[str] = []
         self._runs: dict[str, list[Path]] = {"triples": [], "quads": []}
+        self._stats: GraphStats | None = None
 
     @property
     def spool(self) -> Path:
@@ -136,81 +137,125 @@ class GraphSink:
 
     def _nquads(self) -> Path:
         """The quads, sorted graph first, as an N-Quads file: the merged
-        "<g>\t<s> <p> <o> ." lines rewritten once."""
-        merged = self._merged("quads")
-        nquads = merged.with_suffix(".nq")  # one per merge: later additions get a new one
+        "<g>\t<s> <p> <o> <g> ." lines without their sort key."""
+        self._flush()
+        runs = self._runs["quads"]
+        nquads = self._root / f"quads-{len(runs)}.nq"  # later additions make a new one
         if not nquads.exists():
-            with merged.open(encoding="utf-8") as source, nquads.open("w", encoding="utf-8") as target:
-                while block := source.read(1 << 22):
-                    block += source.readline()  # whole lines only
-                    target.write(_GRAPH_FIRST.sub(r"\2 \1 .", block))
+            _merge_sorted(runs, nquads, drop_keys=True)
         return nquads
 
     def _named(self) -> Iterator[ox.Quad]:
         return ox.parse(path=str(self._nquads()), format=ox.RdfFormat.N_QUADS)
 
     def stats(self) -> GraphStats:
-        """Counts of the union graph, streamed from the sorted triples (grouped by subject)."""
-        rdf_type = str(RDF.type)
-        triples = subjects = 0
-        previous = None
-        predicates: set[str] = set()
-        classes: set[str] = set()
-        for triple in self._union():
-            triples += 1
-            if triple.subject != previous:
-                subjects += 1
-                previous = triple.subject
-            predicates.add(triple.predicate.value)
-            if triple.predicate.value == rdf_type:
-                classes.add(triple.object.value)
-        return GraphStats(triples, subjects, frozenset(predicates), frozenset(classes))
+        """Counts of the union graph (taken while writing Turtle, else read now)."""
+        if self._stats is None:
+            counter = _Counter()
+            for _ in counter.count(self._union()):
+                pass
+            self._stats = counter.stats()
+        return self._stats
 
     def write(self, out: Path, formats: Sequence[str], base: str) -> list[Path]:
-        """Write the requested formats into ``out`` (removing stale dumps of other formats)."""
+        """Write the requested formats into ``out`` (removing stale dumps of other formats).
+
+        The quads are merged by a background thread (``sort`` and ``cut`` processes)
+        while this one writes the triple formats."""
         out.mkdir(parents=True, exist_ok=True)
         prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()} | {"litkg": base}
-        written = []
-        for name in formats:
+        self._flush()
+        with ThreadPoolExecutor(1) as background:
+            quads = background.submit(self._nquads) if {"nq", "trig"} & set(formats) else None
+            for name in formats:
+                path = out / FORMATS[name]
+                if name == "ttl":
+                    counter = _Counter()
+                    _write_with_sorted_header(
+                        counter.count(self._union()), path, ox.RdfFormat.TURTLE, prefixes
+                    )
+                    self._stats = counter.stats()
+                elif name == "jsonld":  # through rdflib (it writes the @context); needs the graph in memory
+                    union = bind_prefixes(Graph(), base)
+                    data = ox.serialize(self._union(), format=ox.RdfFormat.N_TRIPLES) or b""
+                    union.parse(data=data.decode("utf-8"), format="nt")
+                    text = union.serialize(format="json-ld", context=jsonld_context(base), auto_compact=True)
+                    path.write_text(_canonical_jsonld(text), encoding="utf-8")
+            nquads = quads.result() if quads else None
+        for name in formats:  # the line formats last: they may take the merged files
             path = out / FORMATS[name]
-            if name == "ttl":
-                _write_with_sorted_header(self._union(), path, ox.RdfFormat.TURTLE, prefixes)
-            elif name == "nt":  # the merged lines are N-Triples already
-                shutil.copyfile(self._merged("triples"), path)
+            if name == "nt":  # the merged lines are N-Triples already
+                _place(self._merged("triples"), path)
             elif name == "nq":
-                shutil.copyfile(self._nquads(), path)
+                assert nquads is not None
+                _place(nquads, path)
             elif name == "trig":
                 _write_with_sorted_header(self._named(), path, ox.RdfFormat.TRIG, prefixes)
-            else:  # JSON-LD through rdflib (it writes the @context); needs the graph in memory
-                union = bind_prefixes(Graph(), base)
-                data = ox.serialize(self._union(), format=ox.RdfFormat.N_TRIPLES) or b""
-                union.parse(data=data.decode("utf-8"), format="nt")
-                text = union.serialize(format="json-ld", context=jsonld_context(base), auto_compact=True)
-                path.write_text(_canonical_jsonld(text), encoding="utf-8")
-            written.append(path)
         _remove_stale(out, formats)
-        return written
+        return [out / FORMATS[name] for name in formats]
 
     def close(self) -> None:
         self._directory.cleanup()
 
 
-# a spooled quad "<g>\t<s> <p> <o> ." -> the N-Quads line "<s> <p> <o> <g> ."
-_GRAPH_FIRST = re.compile(r"^(<[^>\n]*>)\t(.*) \.$", re.MULTILINE)
+class _Counter:
+    """Counts for VoID, taken from sorted triples (grouped by subject) as they stream by."""
+
+    def __init__(self) -> None:
+        self.triples = self.subjects = 0
+        self.predicates: set[str] = set()
+        self.classes: set[str] = set()
+
+    def count(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
+        rdf_type = str(RDF.type)
+        previous = None
+        for triple in triples:
+            self.triples += 1
+            if triple.subject != previous:
+                self.subjects += 1
+                previous = triple.subject
+            predicate = triple.predicate.value
+            self.predicates.add(predicate)
+            if predicate == rdf_type:
+                self.classes.add(triple.object.value)
+            yield triple
+
+    def stats(self) -> GraphStats:
+        return GraphStats(self.triples, self.subjects, frozenset(self.predicates), frozenset(self.classes))
 
 
-def _merge_sorted(runs: Sequence[Path], target: Path) -> None:
-    """Merge sorted run files into ``target``, dropping duplicate lines. GNU/BSD ``sort
-    -m -u`` in the C locale does it at C speed (byte order of UTF-8 is code-point order,
-    the order Python sorted the runs in); heapq.merge is the fallback."""
-    sort = shutil.which("sort")
-    if sort is not None and runs:
+def _place(source: Path, target: Path) -> None:
+    """Put a finished spool file at ``target``: a hard link when both are on one file
+    system (no copy of gigabytes), else a copy."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _merge_sorted(runs: Sequence[Path], target: Path, *, drop_keys: bool = False) -> None:
+    """Merge sorted run files into ``target``, dropping duplicate lines (and with
+    ``drop_keys`` the sort key before each line's first tab). GNU/BSD ``sort -m -u`` in
+    the C locale does it at C speed (byte order of UTF-8 is code-point order, the order
+    Python sorted the runs in), piped through ``cut -f2-``; heapq.merge is the fallback.
+    (A tab cannot occur in an IRI; one in a literal comes after the key.)"""
+    sort, cut = shutil.which("sort"), shutil.which("cut")
+    if sort is not None and (cut is not None or not drop_keys) and runs:
         environment = {**os.environ, "LC_ALL": "C"}
+        # all runs in one pass: by default sort merges 16 at a time through temporary files
+        merge = [sort, "-m", "-u", f"--batch-size={max(2, min(len(runs), 512))}", *map(str, runs)]
         with target.open("wb") as output:
-            done = subprocess.run(
-                [sort, "-m", "-u", *map(str, runs)], stdout=output, env=environment, check=False
-            )
-        if done.returncode == 0:
+            if drop_keys:
+                assert cut is not None
+                merging = subprocess.Popen(merge, stdout=subprocess.PIPE, env=environment)
+                assert merging.stdout is not None
+                cutting = subprocess.run([cut, "-f2-"], stdin=merging.stdout, stdout=output, check=False)
+                merging.stdout.close()
+                failed = merging.wait() != 0 or cutting.returncode != 0
+            else:
+                failed = subprocess.run(merge, stdout=output, env=environment, check=False).returncode != 0
+        if not failed:
             return
     with contextlib.ExitStack() as stack:
         sources = [stack.enter_context(run.open(encoding="utf-8")) for run in runs]
@@ -218,7 +263,7 @@ def _merge_sorted(runs: Sequence[Path], target: Path) -> None:
             previous = None
             for line in heapq.merge(*sources, key=_without_newline):
                 if line != previous:
-                    output.write(line)
+                    output.write(line.split("\t", 1)[1] if drop_keys else line)
                     previous = line
 
 
@@ -237,12 +282,15 @@ def write_runs(directory: Path, name: str, graphs: Iterable[tuple[str, str]]) ->
 
 
 def _append_lines(graph_name: str, ntriples: str, triples: list[str], quads: list[str]) -> None:
-    """One graph's N-Triples lines, and the same lines as "<graph>\t<s> <p> <o> ." quads
-    (graph first, so sorted quads group by graph)."""
-    lines = [line for line in ntriples.splitlines() if line.strip()]
+    """One graph's N-Triples lines, and the same lines as N-Quads behind the graph as
+    their sort key, "<g>\t<s> <p> <o> <g> ." (so sorted quads group by graph)."""
+    # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028, which
+    # N-Triples leaves unescaped inside literals
+    lines = [line for line in ntriples.split("\n") if line.strip()]
     triples.extend(lines)
-    graph = f"<{graph_name}>\t"
-    quads.extend(graph + line for line in lines)
+    graph = f"<{graph_name}>"
+    key, tail = f"{graph}\t", f"{graph} ."
+    quads.extend(key + line[:-1] + tail for line in lines)
 
 
 def _write_run_files(directory: Path, name: str, triples: list[str], quads: list[str]) -> dict[str, Path]:
