@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -163,16 +164,11 @@ def test_identity_prefers_doi_across_descriptions():
 def test_identity_index_merged_from_parts_is_the_index_of_the_whole(tmp_path):
     """The build indexes chunks of the corpus in worker processes and merges them:
     every work, type and person resolves as in one index over the whole corpus."""
-    import importlib.util
     from dataclasses import replace
 
-    from conftest import ROOT
     from litkg.identity import article_identity, reference_identity
 
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    paths = [SEED_000, SEED_004, *sorted(PAGES.glob("*.txt")), *generate.generate(30, tmp_path)]
+    paths = [SEED_000, SEED_004, *sorted(PAGES.glob("*.txt")), *_generate(30, tmp_path)]
     articles = [parse_file(path) for path in paths]
     # the works an article cites once more, known by their keys only but with a title
     # and an issue (fuller, so the canonical description): identity joins them to their DOIs
@@ -335,11 +331,62 @@ def test_parallel_build_gives_identical_output(tmp_path, monkeypatch):
     from conftest import JATS_SAMPLE
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    inputs = [SEEDS, PAGES, JATS_SAMPLE]
-    build(inputs, tmp_path / "one", formats=["ttl", "nq"], jobs=1)
-    build(inputs, tmp_path / "two", formats=["ttl", "nq"], jobs=2)
-    for name in ("graph.ttl", "graph.nq", "metadata.ttl", "rejects.json"):
+    generated = _generate(40, tmp_path / "generated")
+    broken = tmp_path / "broken.txt"
+    broken.write_bytes(b"\x00binary")
+    inputs = [SEEDS, PAGES, JATS_SAMPLE, broken, *generated]
+    formats = ["ttl", "nq", "nt", "trig"]
+    one = build(inputs, tmp_path / "one", formats=formats, jobs=1)
+    two = build(inputs, tmp_path / "two", formats=formats, jobs=2)
+    assert len(one.published) == len(two.published) == 46 and [r.source for r in two.rejects] == [str(broken)]
+    for name in ("graph.ttl", "graph.nq", "graph.nt", "graph.trig", "metadata.ttl", "rejects.json"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+
+
+def _generate(count, out):
+    """Synthetic articles from benchmarks/generate.py (shared reference pool)."""
+    import importlib.util
+
+    from conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    return generate.generate(count, out)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_internal_error_rejects_one_article_and_publishes_the_others(tmp_path, monkeypatch, jobs):
+    """A bug met by one odd input (here: mapping and parsing raising for one file each)
+    rejects that input, naming it, and every other article is still published."""
+    from litkg import build as pipeline
+
+    _generate(60, tmp_path / "in")
+    real_map, real_parse = pipeline.article_ntriples, pipeline.parse_file
+
+    def failing_map(article, *args):
+        if article.source.endswith("article_000007.txt"):
+            raise KeyError("boom")
+        return real_map(article, *args)
+
+    def failing_parse(path):
+        if str(path).endswith("article_000042.txt"):
+            raise IndexError("list index out of range")
+        return real_parse(path)
+
+    monkeypatch.setattr(pipeline, "article_ntriples", failing_map)
+    monkeypatch.setattr(pipeline, "parse_file", failing_parse)
+    report = build([tmp_path / "in"], tmp_path / "out", formats=["nq"], jobs=jobs)
+    assert len(report.published) == 58
+    assert [(Path(r.source).name, r.stage, r.message) for r in report.rejects] == [
+        ("article_000042.txt", "parse", "internal error: IndexError: list index out of range"),
+        ("article_000007.txt", "map", "internal error: KeyError: 'boom'"),
+    ]
+    graphs = {
+        q.graph_name.value
+        for q in ox.parse(path=str(tmp_path / "out" / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    }
+    assert len(graphs) == 58
 
 
 def test_spooled_sink_merges_runs_into_the_same_files(tmp_path):
@@ -435,31 +482,24 @@ def test_sorted_run_merge_is_the_same_with_sort_and_with_heapq(runs):
 
 @settings(max_examples=30, deadline=None)
 @given(value=_text.filter(lambda t: "\n" not in t and "\r" not in t))
-def test_spooled_quads_become_nquads_alike_with_cut_and_python(value):
-    """Spooled quads carry their graph as a tab-separated sort key; `cut` and the
-    Python fallback drop it alike, even when a literal holds tabs."""
-    import tempfile
-    from pathlib import Path
-    from unittest import mock
+def test_spooled_graphs_become_nquads_whatever_their_literals_hold(value):
+    """A literal with a tab, a form feed or U+2028 stays one quad through the spool;
+    one graph given twice (one article in two inputs) is merged, not repeated."""
+    from litkg.publish import GraphSink
 
-    from litkg import publish
-
-    literal = Literal(value + "\tend")
+    graph = "https://w3id.org/litkg/work/x/graph"
+    literal = Literal(value + "\t\x0c\u2028end")
     triple = (URIRef("https://w3id.org/litkg/work/x"), DCTERMS.title, literal)
-    triples: list[str] = []
-    quads: list[str] = []
-    publish._append_lines("https://w3id.org/litkg/work/x/graph", ntriples({triple}), triples, quads)
-    with tempfile.TemporaryDirectory() as directory:
-        root = Path(directory)
-        (root / "quads").write_text("".join(q + "\n" for q in quads), encoding="utf-8")
-        publish._merge_sorted([root / "quads"], root / "with-cut.nq", drop_keys=True)
-        with mock.patch.object(publish.shutil, "which", return_value=None):
-            publish._merge_sorted([root / "quads"], root / "with-python.nq", drop_keys=True)
-        written = (root / "with-cut.nq").read_text(encoding="utf-8")
-        assert written == (root / "with-python.nq").read_text(encoding="utf-8")
-        [quad] = ox.parse(written, format=ox.RdfFormat.N_QUADS)
-        assert quad.object.value == str(literal)
-        assert quad.graph_name.value == "https://w3id.org/litkg/work/x/graph"
+    other = (URIRef("https://w3id.org/litkg/work/x"), DCTERMS.abstract, Literal("a"))
+    sink = GraphSink()
+    try:
+        sink.add(graph, ntriples({triple}))
+        sink.add(graph, ntriples({triple, other}))
+        quads = list(ox.parse(path=str(sink._nquads()), format=ox.RdfFormat.N_QUADS))
+    finally:
+        sink.close()
+    assert sorted(q.object.value for q in quads) == sorted(["a", str(literal)])
+    assert {q.graph_name.value for q in quads} == {graph}
 
 
 @pytest.mark.parametrize("memo_size", [1, 32_768])

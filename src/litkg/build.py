@@ -3,10 +3,19 @@
 ``build`` is what ``litkg build`` runs. Each article is mapped and validated on its
 own; an article that fails parsing or validation is reported and left out, and every
 other article is still published.
+
+It streams in two parallel stages, because the identity of cited works is a property
+of the whole corpus: (1) workers parse chunks of inputs, each indexing its works and
+people and spooling its articles to disk; the parent merges the chunk indexes (it
+never holds the articles). (2) Forked workers, sharing the finished index and the
+lexicon, load each spooled chunk, then link, map and validate every article and write
+its published lines as sorted run files, which :class:`~litkg.publish.GraphSink`
+merges into the dumps.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -25,6 +34,7 @@ from litkg.parse import iter_inputs, parse_file
 from litkg.publish import (
     DEFAULT_LICENSE,
     GraphSink,
+    Runs,
     SourceFile,
     build_time,
     dataset_description,
@@ -41,7 +51,7 @@ class Reject:
     """An input that was not published, and why."""
 
     source: str
-    stage: str  # "parse" or "validate"
+    stage: str  # "parse", "map" (an internal error) or "validate"
     message: str
     line: int | None = None
     violations: tuple[Violation, ...] = ()
@@ -87,6 +97,7 @@ class _Mapped:
     ntriples: str
     violations: tuple[Violation, ...]
     seconds: tuple[float, float, float]  # link, map, validate
+    error: str | None = None  # what went wrong when the article could not be mapped
 
 
 @dataclass(frozen=True)
@@ -112,6 +123,8 @@ def _parse_chunk(task: tuple[int, list[Path], Path]) -> _Parsed:
             articles.append(parse_file(path))
         except ParseError as exc:
             rejects.append(Reject(exc.source, "parse", exc.message, exc.line))
+        except Exception as exc:  # a parser bug must not lose the chunk: report the input
+            rejects.append(Reject(str(path), "parse", f"internal error: {type(exc).__name__}: {exc}"))
     index = IdentityIndex()
     for article in articles:
         index.add_article(article)
@@ -140,6 +153,13 @@ class _Mapper:
         self.shared = SharedLines(self.minter, index, module)
 
     def __call__(self, article: Article) -> _Mapped:
+        try:
+            return self._map(article)
+        except Exception as exc:  # a bug must not lose the batch: reject the article, say why
+            error = f"internal error: {type(exc).__name__}: {exc}"
+            return _Mapped(article.source, article.sha256, "", "", (), (0.0, 0.0, 0.0), error)
+
+    def _map(self, article: Article) -> _Mapped:
         started = time.perf_counter()
         mentions = self.annotator.annotate_article(article) if self.annotator is not None else []
         linked = time.perf_counter()
@@ -164,18 +184,23 @@ class _Mapper:
         the spool, so the parent process only merges them at the end."""
         number, stored = numbered
         assert self.spool is not None
+        started = time.perf_counter()
         articles: list[Article] = pickle.loads(stored.read_bytes())
         stored.unlink()
+        loaded = time.perf_counter()
         mapped = [self(article) for article in articles]
-        published = [(m.graph_name, m.ntriples) for m in mapped if not m.violations]
+        done = time.perf_counter()
+        published = [(m.graph_name, m.ntriples) for m in mapped if not (m.violations or m.error)]
         runs = write_runs(self.spool, f"batch-{number:06d}", published)
-        return _Batch([replace(m, ntriples="") for m in mapped], runs)
+        spooled = time.perf_counter()
+        return _Batch([replace(m, ntriples="") for m in mapped], runs, (loaded - started, spooled - done))
 
 
 @dataclass(frozen=True)
 class _Batch:
     mapped: list[_Mapped]  # in input order, N-Triples already in the runs
-    runs: dict[str, Path]
+    runs: Runs
+    seconds: tuple[float, float] = (0.0, 0.0)  # loading the chunk, writing its runs
 
 
 # The mapper of a worker process, set once by its initializer: process pools can only
@@ -219,8 +244,8 @@ def build(
 ) -> BuildReport:
     """Publish every readable, valid article of ``inputs`` into ``out``.
 
-    ``jobs`` worker processes link, map and validate the articles (default: one per
-    core from 50 articles on, else one); the output is the same whatever the number.
+    ``jobs`` worker processes parse, link, map and validate the articles (default: one
+    per core from 50 inputs on, else one); the output is the same whatever the number.
     ``shacl_engine`` is "turbo" (pyshacl-turbo) or "pyshacl" (the reference engine).
     """
     started = build_time()
@@ -264,22 +289,30 @@ def build(
         report.seconds["identity"] += time.perf_counter() - merging
         report.seconds["parse_wall"] = time.perf_counter() - clock
         # Stage 2: link, map, validate and spool each chunk in parallel.
-        for stage in ("link", "map", "validate"):
+        for stage in ("load", "link", "map", "validate", "spool"):
             report.seconds[stage] = 0.0
         clock = time.perf_counter()
         mapper = _Mapper(minter.base, index, annotator, shacl_engine, sink.spool)
+        # The index and lexicon are read-only from here: out of the collector's sight, so
+        # forked workers neither scan them nor copy the pages a scan would touch.
+        gc.freeze()
         sources: list[SourceFile] = []
         map_pool = _pool(min(jobs, len(stored)), _init_worker, (mapper,)) if parallel else None
         try:
             batches = map_pool.map(_map_in_worker, stored) if map_pool else map(mapper.batch, stored)
             for batch in batches:
                 sink.add_runs(batch.runs)
+                report.seconds["load"] += batch.seconds[0]
+                report.seconds["spool"] += batch.seconds[1]
                 for mapped in batch.mapped:
                     for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
                         report.seconds[stage] += seconds
+                    rejected = bool(mapped.violations or mapped.error)
                     if progress:
-                        progress("rejected" if mapped.violations else "published", mapped.source)
-                    if mapped.violations:
+                        progress("rejected" if rejected else "published", mapped.source)
+                    if mapped.error:
+                        report.rejects.append(Reject(mapped.source, "map", mapped.error))
+                    elif mapped.violations:
                         report.rejects.append(
                             Reject(
                                 mapped.source,
@@ -288,12 +321,14 @@ def build(
                                 violations=mapped.violations,
                             )
                         )
+                    if rejected:
                         continue
                     report.published.append(mapped.source)
                     sources.append(SourceFile(mapped.source, mapped.sha256))
         finally:
             if map_pool:
                 map_pool.shutdown()
+            gc.unfreeze()
         report.seconds["workers_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()
         report.files = sink.write(out, formats, minter.base)

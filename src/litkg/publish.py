@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import heapq
+import itertools
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -80,24 +82,39 @@ class GraphStats:
     classes: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Runs:
+    """A batch of published graphs, spooled: the sorted, duplicate-free run of their
+    triple lines, and a file of their N-Quads blocks (each graph's lines sorted) with
+    where each block is, as (graph name, offset, length)."""
+
+    triples: Path | None
+    quads: Path | None
+    graphs: tuple[tuple[str, int, int], ...]
+
+
 class GraphSink:
     """Published article graphs, spooled to disk as they come.
 
-    Each article's N-Triples lines go into a buffer that is sorted and written out as a
-    run file when it is full; ``write`` merges the runs (``heapq.merge``, dropping
-    duplicates) into the sorted union of triples and the sorted quads (graph first), and
-    streams them through pyoxigraph's writers. Memory stays bounded by the buffer, and
-    the files depend only on the content. (pyoxigraph's Store was tried as the sink: it
-    stores xsd:nonNegativeInteger literals as xsd:integer, which would change the data.)
+    Article graphs arrive as :class:`Runs` (written by workers with :func:`write_runs`)
+    or one by one (buffered here). ``write`` merges the triple runs (``sort -m -u``,
+    dropping duplicates) into the sorted union of triples, and orders the graph blocks
+    by graph name into the sorted quads -- a graph is one article, so its block needs
+    no merging -- and streams them through pyoxigraph's writers. Memory stays bounded
+    by the buffer, and the files depend only on the content. (pyoxigraph's Store was
+    tried as the sink: it stores xsd:nonNegativeInteger literals as xsd:integer, which
+    would change the data.)
     """
 
     def __init__(self, buffer_lines: int = 500_000) -> None:
         self._directory = tempfile.TemporaryDirectory(prefix="litkg-publish-")
         self._root = Path(self._directory.name)
         self._buffer_lines = buffer_lines
-        self._triples: list[str] = []
-        self._quads: list[str] = []
-        self._runs: dict[str, list[Path]] = {"triples": [], "quads": []}
+        self._pending: list[tuple[str, str]] = []
+        self._pending_lines = 0
+        self._runs: dict[str, list[Path]] = {"triples": []}
+        self._graphs: list[tuple[str, Path, int, int]] = []
+        self._flushes = 0
         self._stats: GraphStats | None = None
 
     @property
@@ -106,21 +123,24 @@ class GraphSink:
         return self._root
 
     def add(self, graph_name: str, ntriples: str) -> None:
-        """Add one article's graph (N-Triples lines) as the named graph ``graph_name``."""
-        _append_lines(graph_name, ntriples, self._triples, self._quads)
-        if len(self._quads) >= self._buffer_lines:
+        """Add one article's graph (sorted N-Triples lines) as the named graph ``graph_name``."""
+        self._pending.append((graph_name, ntriples))
+        self._pending_lines += ntriples.count("\n")
+        if self._pending_lines >= self._buffer_lines:
             self._flush()
 
-    def add_runs(self, runs: dict[str, Path]) -> None:
-        """Add sorted run files written by :func:`write_runs` (in a worker process)."""
-        for kind, run in runs.items():
-            self._runs[kind].append(run)
+    def add_runs(self, runs: Runs) -> None:
+        """Add the spooled graphs of :func:`write_runs` (from a worker process)."""
+        if runs.triples is not None:
+            self._runs["triples"].append(runs.triples)
+        if runs.quads is not None:
+            self._graphs.extend((name, runs.quads, offset, length) for name, offset, length in runs.graphs)
 
     def _flush(self) -> None:
-        if self._triples or self._quads:
-            name = f"parent-{sum(len(r) for r in self._runs.values()):05d}"
-            self.add_runs(_write_run_files(self._root, name, self._triples, self._quads))
-        self._triples, self._quads = [], []
+        if self._pending:
+            self._flushes += 1
+            self.add_runs(write_runs(self._root, f"parent-{self._flushes:05d}", self._pending))
+        self._pending, self._pending_lines = [], 0
 
     def _merged(self, kind: str) -> Path:
         """The sorted, duplicate-free merge of the ``kind`` runs, as one file."""
@@ -136,13 +156,12 @@ class GraphSink:
         return ox.parse(path=str(self._merged("triples")), format=ox.RdfFormat.N_TRIPLES)
 
     def _nquads(self) -> Path:
-        """The quads, sorted graph first, as an N-Quads file: the merged
-        "<g>\t<s> <p> <o> <g> ." lines without their sort key."""
+        """The quads as an N-Quads file, sorted graph first: the graph blocks in order
+        of graph name (the order of their lines, since ">" ends every graph IRI)."""
         self._flush()
-        runs = self._runs["quads"]
-        nquads = self._root / f"quads-{len(runs)}.nq"  # later additions make a new one
+        nquads = self._root / f"quads-{len(self._graphs)}.nq"  # later additions make a new one
         if not nquads.exists():
-            _merge_sorted(runs, nquads, drop_keys=True)
+            _concatenate_blocks(self._graphs, nquads)
         return nquads
 
     def _named(self) -> Iterator[ox.Quad]:
@@ -234,36 +253,25 @@ def _place(source: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def _merge_sorted(runs: Sequence[Path], target: Path, *, drop_keys: bool = False) -> None:
-    """Merge sorted run files into ``target``, dropping duplicate lines (and with
-    ``drop_keys`` the sort key before each line's first tab). GNU/BSD ``sort -m -u`` in
-    the C locale does it at C speed (byte order of UTF-8 is code-point order, the order
-    Python sorted the runs in), piped through ``cut -f2-``; heapq.merge is the fallback.
-    (A tab cannot occur in an IRI; one in a literal comes after the key.)"""
-    sort, cut = shutil.which("sort"), shutil.which("cut")
-    if sort is not None and (cut is not None or not drop_keys) and runs:
+def _merge_sorted(runs: Sequence[Path], target: Path) -> None:
+    """Merge sorted run files into ``target``, dropping duplicate lines. GNU/BSD ``sort
+    -m -u`` in the C locale does it at C speed (byte order of UTF-8 is code-point order,
+    the order Python sorted the runs in); heapq.merge is the fallback."""
+    sort = shutil.which("sort")
+    if sort is not None and runs:
         environment = {**os.environ, "LC_ALL": "C"}
         # all runs in one pass: by default sort merges 16 at a time through temporary files
         merge = [sort, "-m", "-u", f"--batch-size={max(2, min(len(runs), 512))}", *map(str, runs)]
         with target.open("wb") as output:
-            if drop_keys:
-                assert cut is not None
-                merging = subprocess.Popen(merge, stdout=subprocess.PIPE, env=environment)
-                assert merging.stdout is not None
-                cutting = subprocess.run([cut, "-f2-"], stdin=merging.stdout, stdout=output, check=False)
-                merging.stdout.close()
-                failed = merging.wait() != 0 or cutting.returncode != 0
-            else:
-                failed = subprocess.run(merge, stdout=output, env=environment, check=False).returncode != 0
-        if not failed:
-            return
+            if subprocess.run(merge, stdout=output, env=environment, check=False).returncode == 0:
+                return
     with contextlib.ExitStack() as stack:
         sources = [stack.enter_context(run.open(encoding="utf-8")) for run in runs]
         with target.open("w", encoding="utf-8") as output:
             previous = None
             for line in heapq.merge(*sources, key=_without_newline):
                 if line != previous:
-                    output.write(line.split("\t", 1)[1] if drop_keys else line)
+                    output.write(line)
                     previous = line
 
 
@@ -271,35 +279,53 @@ def _without_newline(line: str) -> str:
     return line[:-1] if line.endswith("\n") else line
 
 
-def write_runs(directory: Path, name: str, graphs: Iterable[tuple[str, str]]) -> dict[str, Path]:
-    """Sorted run files of a batch of published graphs ((graph name, N-Triples) pairs),
-    for :meth:`GraphSink.add_runs`: the sorting happens where the graphs were made."""
+def write_runs(directory: Path, name: str, graphs: Iterable[tuple[str, str]]) -> Runs:
+    """Spool a batch of published graphs ((graph name, sorted N-Triples) pairs) for
+    :meth:`GraphSink.add_runs`: the sorting happens where the graphs were made."""
     triples: list[str] = []
-    quads: list[str] = []
+    blocks: list[bytes] = []
+    index: list[tuple[str, int, int]] = []
+    offset = 0
     for graph_name, ntriples in graphs:
-        _append_lines(graph_name, ntriples, triples, quads)
-    return _write_run_files(directory, name, triples, quads)
+        # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028,
+        # which N-Triples leaves unescaped inside literals
+        lines = [line for line in ntriples.split("\n") if line.strip()]
+        if not lines:
+            continue
+        triples.extend(lines)
+        tail = f"<{graph_name}> .\n"  # "<s> <p> <o> ." -> "<s> <p> <o> <g> ."
+        block = "".join([line[:-1] + tail for line in lines]).encode("utf-8")
+        index.append((graph_name, offset, len(block)))
+        blocks.append(block)
+        offset += len(block)
+    if not index:
+        return Runs(None, None, ())
+    triples_run, quads_run = directory / f"triples-{name}", directory / f"quads-{name}"
+    triples_run.write_text("\n".join(sorted(set(triples))) + "\n", encoding="utf-8")
+    with quads_run.open("wb") as output:
+        output.writelines(blocks)
+    return Runs(triples_run, quads_run, tuple(index))
 
 
-def _append_lines(graph_name: str, ntriples: str, triples: list[str], quads: list[str]) -> None:
-    """One graph's N-Triples lines, and the same lines as N-Quads behind the graph as
-    their sort key, "<g>\t<s> <p> <o> <g> ." (so sorted quads group by graph)."""
-    # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028, which
-    # N-Triples leaves unescaped inside literals
-    lines = [line for line in ntriples.split("\n") if line.strip()]
-    triples.extend(lines)
-    graph = f"<{graph_name}>"
-    key, tail = f"{graph}\t", f"{graph} ."
-    quads.extend(key + line[:-1] + tail for line in lines)
+def _concatenate_blocks(graphs: Sequence[tuple[str, Path, int, int]], target: Path) -> None:
+    """Write the graph blocks ordered by graph name; blocks of one graph name (one
+    article given twice) are merged line by line."""
+    with contextlib.ExitStack() as stack, target.open("wb") as output:
+        files: dict[Path, BinaryIO] = {}
 
+        def block(path: Path, offset: int, length: int) -> bytes:
+            if path not in files:
+                files[path] = stack.enter_context(path.open("rb"))
+            files[path].seek(offset)
+            return files[path].read(length)
 
-def _write_run_files(directory: Path, name: str, triples: list[str], quads: list[str]) -> dict[str, Path]:
-    runs = {}
-    for kind, lines in (("triples", triples), ("quads", quads)):
-        if lines:
-            run = runs[kind] = directory / f"{kind}-{name}"
-            run.write_text("\n".join(sorted(set(lines))) + "\n", encoding="utf-8")
-    return runs
+        for _, group in itertools.groupby(sorted(graphs), key=lambda graph: graph[0]):
+            parts = [block(path, offset, length) for _, path, offset, length in group]
+            if len(parts) == 1:
+                output.write(parts[0])
+            else:
+                lines = {line for part in parts for line in part.split(b"\n") if line}
+                output.write(b"".join(line + b"\n" for line in sorted(lines)))
 
 
 def _write_with_sorted_header(
