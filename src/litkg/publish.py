@@ -301,7 +301,8 @@ def write_runs(directory: Path, name: str, graphs: Iterable[tuple[str, str]]) ->
     if not index:
         return Runs(None, None, ())
     triples_run, quads_run = directory / f"triples-{name}", directory / f"quads-{name}"
-    triples_run.write_text("\n".join(sorted(set(triples))) + "\n", encoding="utf-8")
+    # dict.fromkeys keeps the order of each graph's sorted lines, which sorted() then merges as runs
+    triples_run.write_text("\n".join(sorted(dict.fromkeys(triples))) + "\n", encoding="utf-8")
     with quads_run.open("wb") as output:
         output.writelines(blocks)
     return Runs(triples_run, quads_run, tuple(index))

@@ -551,38 +551,41 @@ class SharedLines:
     """The N-Triples lines of shared descriptions (cited works, ontology terms), made
     once per process: each citing or mentioning article repeats them exactly, and most
     of an article's triples are such descriptions. Bounded: the least recently used
-    descriptions are forgotten beyond ``size``, so memory stays flat."""
+    descriptions are forgotten beyond ``size`` (each is one string of about 2.5 KB), so
+    memory stays flat."""
 
     def __init__(
-        self, minter: Minter, index: IdentityIndex, ontology: OntologyModule | None, size: int = 32_768
+        self, minter: Minter, index: IdentityIndex, ontology: OntologyModule | None, size: int = 65_536
     ) -> None:
         self._minter = minter
         self._index = index
         self._ontology = ontology
         self._size = size
-        self._lines: OrderedDict[tuple[str, str], tuple[str, ...]] = OrderedDict()
+        self._lines: OrderedDict[tuple[str, str], str] = OrderedDict()
 
     @property
     def ontology(self) -> OntologyModule | None:
         return self._ontology
 
-    def _remembered(self, key: tuple[str, str], make: Callable[[], Triples]) -> tuple[str, ...]:
-        lines = self._lines.get(key)
-        if lines is None:
-            lines = self._lines[key] = tuple(_nt_line(triple) for triple in make())
+    def _remembered(self, key: tuple[str, str], make: Callable[[], Triples]) -> list[str]:
+        text = self._lines.get(key)
+        if text is None:
+            text = self._lines[key] = "".join(_nt_line(triple) for triple in make())
             if len(self._lines) > self._size:
                 self._lines.popitem(last=False)
         else:
             self._lines.move_to_end(key)
-        return lines
+        return text[:-1].split("\n") if text else []
 
-    def cited_work(self, reference: Reference) -> tuple[str, ...]:
+    def cited_work(self, reference: Reference) -> list[str]:
+        """The lines (without their newlines) describing the work ``reference`` cites."""
         iri = cited_work_iri(reference, self._minter, self._index)
         return self._remembered(
             ("work", iri), lambda: cited_work_triples(reference, self._minter, self._index)
         )
 
-    def term(self, curie: str) -> tuple[str, ...]:
+    def term(self, curie: str) -> list[str]:
+        """The lines (without their newlines) describing ``curie`` and its ancestors."""
         assert self._ontology is not None
         ontology = self._ontology
         return self._remembered(("term", curie), lambda: term_triples(curie, ontology))
@@ -597,9 +600,9 @@ def article_ntriples(
 ) -> str:
     """``ntriples(article_triples(...))``, with the shared descriptions from ``shared``."""
     own = article_triples(article, minter, index, mentions, shared.ontology, descriptions=False)
-    lines = {_nt_line(triple) for triple in own}
+    lines = {_nt_line(triple)[:-1] for triple in own}
     for reference in article.references:
         lines.update(shared.cited_work(reference))
     for curie in {mention.curie for mention in mentions}:
         lines.update(shared.term(curie))
-    return "".join(sorted(lines))
+    return "\n".join(sorted(lines)) + "\n" if lines else ""
