@@ -16,10 +16,8 @@ merges into the dumps.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
-import sys
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -38,6 +36,7 @@ from litkg.publish import (
     SourceFile,
     build_time,
     dataset_description,
+    fork_context,
     write_rejects,
     write_runs,
 )
@@ -226,8 +225,7 @@ def _pool(
 ) -> ProcessPoolExecutor:
     """Worker processes; forked where the platform allows, so the parent's identity
     index and lexicon reach them without being pickled."""
-    context = multiprocessing.get_context("fork") if sys.platform == "linux" else None
-    return ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs)
+    return ProcessPoolExecutor(jobs, mp_context=fork_context(), initializer=initializer, initargs=initargs)
 
 
 def build(
@@ -333,6 +331,7 @@ def build(
         clock = time.perf_counter()
         report.files = sink.write(out, formats, minter.base)
         stats = sink.stats()
+        report.seconds.update({f"write_{step}": seconds for step, seconds in sink.seconds.items()})
     finally:
         sink.close()
     report.triples = stats.triples

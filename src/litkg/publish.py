@@ -14,16 +14,19 @@ import contextlib
 import heapq
 import itertools
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -31,6 +34,8 @@ from rdflib import Graph, Literal, URIRef
 from litkg import __version__
 from litkg.iris import Minter
 from litkg.namespaces import DCAT, DCTERMS, FOAF, PREFIXES, PROV, RDF, RDFS, VOID, XSD, bind_prefixes
+
+T = TypeVar("T")
 
 FORMATS = {  # --format name -> file written
     "ttl": "graph.ttl",
@@ -116,6 +121,7 @@ class GraphSink:
         self._graphs: list[tuple[str, Path, int, int]] = []
         self._flushes = 0
         self._stats: GraphStats | None = None
+        self.seconds: dict[str, float] = {}  # wall seconds of each writing step
 
     @property
     def spool(self) -> Path:
@@ -168,79 +174,102 @@ class GraphSink:
         return ox.parse(path=str(self._nquads()), format=ox.RdfFormat.N_QUADS)
 
     def stats(self) -> GraphStats:
-        """Counts of the union graph (taken while writing Turtle, else read now)."""
+        """Counts of the union graph (taken while writing, else read now)."""
         if self._stats is None:
-            counter = _Counter()
-            for _ in counter.count(self._union()):
-                pass
-            self._stats = counter.stats()
+            self._stats = count_triples(self._merged("triples"))
         return self._stats
 
     def write(self, out: Path, formats: Sequence[str], base: str) -> list[Path]:
         """Write the requested formats into ``out`` (removing stale dumps of other formats).
 
-        The quads are merged by a background thread (``sort`` and ``cut`` processes)
-        while this one writes the triple formats."""
+        Three things run side by side: this process writes the triple formats, a
+        thread assembles the quads, and another process counts the triples for
+        :meth:`stats`."""
         out.mkdir(parents=True, exist_ok=True)
         prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()} | {"litkg": base}
         self._flush()
-        with ThreadPoolExecutor(1) as background:
-            quads = background.submit(self._nquads) if {"nq", "trig"} & set(formats) else None
-            for name in formats:
-                path = out / FORMATS[name]
-                if name == "ttl":
-                    counter = _Counter()
-                    _write_with_sorted_header(
-                        counter.count(self._union()), path, ox.RdfFormat.TURTLE, prefixes
-                    )
-                    self._stats = counter.stats()
-                elif name == "jsonld":  # through rdflib (it writes the @context); needs the graph in memory
-                    union = bind_prefixes(Graph(), base)
-                    data = ox.serialize(self._union(), format=ox.RdfFormat.N_TRIPLES) or b""
-                    union.parse(data=data.decode("utf-8"), format="nt")
-                    text = union.serialize(format="json-ld", context=jsonld_context(base), auto_compact=True)
-                    path.write_text(_canonical_jsonld(text), encoding="utf-8")
-            nquads = quads.result() if quads else None
+        merged = self._timed("merge", self._merged, "triples")
+        # the process is forked before the thread starts: a single-threaded fork
+        with ProcessPoolExecutor(1, mp_context=fork_context()) as counter:
+            counting = counter.submit(count_triples, merged) if self._stats is None else None
+            with ThreadPoolExecutor(1) as background:
+                quads = (
+                    background.submit(self._timed, "quads", self._nquads)
+                    if {"nq", "trig"} & set(formats)
+                    else None
+                )
+                for name in formats:
+                    path = out / FORMATS[name]
+                    if name == "ttl":
+                        self._timed(
+                            "turtle",
+                            _write_with_sorted_header,
+                            self._union(),
+                            path,
+                            ox.RdfFormat.TURTLE,
+                            prefixes,
+                        )
+                    elif (
+                        name == "jsonld"
+                    ):  # through rdflib (it writes the @context); needs the graph in memory
+                        union = bind_prefixes(Graph(), base)
+                        data = ox.serialize(self._union(), format=ox.RdfFormat.N_TRIPLES) or b""
+                        union.parse(data=data.decode("utf-8"), format="nt")
+                        text = union.serialize(
+                            format="json-ld", context=jsonld_context(base), auto_compact=True
+                        )
+                        path.write_text(_canonical_jsonld(text), encoding="utf-8")
+                nquads = quads.result() if quads else None
+            if counting is not None:
+                self._stats = self._timed("count", counting.result)
         for name in formats:  # the line formats last: they may take the merged files
             path = out / FORMATS[name]
             if name == "nt":  # the merged lines are N-Triples already
-                _place(self._merged("triples"), path)
+                _place(merged, path)
             elif name == "nq":
                 assert nquads is not None
                 _place(nquads, path)
             elif name == "trig":
-                _write_with_sorted_header(self._named(), path, ox.RdfFormat.TRIG, prefixes)
+                self._timed(
+                    "trig", _write_with_sorted_header, self._named(), path, ox.RdfFormat.TRIG, prefixes
+                )
         _remove_stale(out, formats)
         return [out / FORMATS[name] for name in formats]
+
+    def _timed(self, step: str, action: Callable[..., T], *args: object) -> T:
+        started = time.perf_counter()
+        try:
+            return action(*args)
+        finally:
+            self.seconds[step] = self.seconds.get(step, 0.0) + time.perf_counter() - started
 
     def close(self) -> None:
         self._directory.cleanup()
 
 
-class _Counter:
-    """Counts for VoID, taken from sorted triples (grouped by subject) as they stream by."""
+def count_triples(path: Path) -> GraphStats:
+    """VoID counts of a sorted N-Triples file (sorted, so grouped by subject)."""
+    rdf_type = str(RDF.type)
+    triples = subjects = 0
+    previous = None
+    predicates: set[str] = set()
+    classes: set[str] = set()
+    for triple in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+        triples += 1
+        if triple.subject != previous:
+            subjects += 1
+            previous = triple.subject
+        predicate = triple.predicate.value
+        predicates.add(predicate)
+        if predicate == rdf_type:
+            classes.add(triple.object.value)
+    return GraphStats(triples, subjects, frozenset(predicates), frozenset(classes))
 
-    def __init__(self) -> None:
-        self.triples = self.subjects = 0
-        self.predicates: set[str] = set()
-        self.classes: set[str] = set()
 
-    def count(self, triples: Iterable[ox.Triple]) -> Iterator[ox.Triple]:
-        rdf_type = str(RDF.type)
-        previous = None
-        for triple in triples:
-            self.triples += 1
-            if triple.subject != previous:
-                self.subjects += 1
-                previous = triple.subject
-            predicate = triple.predicate.value
-            self.predicates.add(predicate)
-            if predicate == rdf_type:
-                self.classes.add(triple.object.value)
-            yield triple
-
-    def stats(self) -> GraphStats:
-        return GraphStats(self.triples, self.subjects, frozenset(self.predicates), frozenset(self.classes))
+def fork_context() -> multiprocessing.context.BaseContext | None:
+    """Forked worker processes where the platform allows (Linux): they start at once
+    and share the parent's memory instead of receiving it pickled."""
+    return multiprocessing.get_context("fork") if sys.platform == "linux" else None
 
 
 def _place(source: Path, target: Path) -> None:
