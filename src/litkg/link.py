@@ -166,16 +166,18 @@ def tokens_with_offsets(text: str) -> list[tuple[str, int, int]]:
     return [(normal_token(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=262_144)  # above the lexicon's ~100k distinct names: built once per process
 def name_key(name: str) -> tuple[str, ...]:
     return tuple(t for t, _, _ in tokens_with_offsets(name))
 
 
 def is_acronym(name: str) -> bool:
     """ "ALS", "ESC", "MLIV", "SCA15": two or more capitals making up most letters."""
+    if len(name) > 10:
+        return False
     letters = [c for c in name if c.isalpha()]
     capitals = sum(c.isupper() for c in letters)
-    return capitals >= 2 and capitals * 2 >= len(letters) and len(name) <= 10
+    return capitals >= 2 and capitals * 2 >= len(letters)
 
 
 def is_short(name: str, kind: str) -> bool:

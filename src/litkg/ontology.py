@@ -280,14 +280,22 @@ def load_module(directory: Path | None = None) -> OntologyModule:
     parents: dict[str, list[str]] = {}
     label_iri = f"<{RDFS.label}>"
     sub_iri = f"<{RDFS.subClassOf}>"
+    curies: dict[str, str] = {}  # each IRI occurs many times; the converter is called once for it
+
+    def curie_of(iri: str) -> str:
+        curie = curies.get(iri)
+        if curie is None:
+            curie = curies[iri] = iri_to_curie(iri)
+        return curie
+
     with gzip.open(directory / "terms.ttl.gz", "rt", encoding="utf-8") as handle:
         for line in handle:
             subject, predicate, rest = line.split(" ", 2)
-            curie = iri_to_curie(subject[1:-1])
+            curie = curie_of(subject[1:-1])
             if predicate == label_iri:
                 labels[curie] = json.loads(rest.rsplit(" .", 1)[0])
             elif predicate == sub_iri:
-                parents.setdefault(curie, []).append(iri_to_curie(rest.split(" ", 1)[0][1:-1]))
+                parents.setdefault(curie, []).append(curie_of(rest.split(" ", 1)[0][1:-1]))
     releases = json.loads((directory / "release.json").read_text(encoding="utf-8"))["releases"]
     return OntologyModule(names, labels, {k: tuple(v) for k, v in parents.items()}, releases)
 
