@@ -111,12 +111,14 @@ def test_a_reader_goes_from_the_landing_page_to_a_query_to_an_article(browser, s
 
 def test_search_box(browser, site):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser.get(site + "/")
     box = browser.find_element(By.CSS_SELECTOR, "header input[name=q]")
     box.send_keys("deadly neighbors")
     box.submit()
-    hits = browser.find_elements(By.CSS_SELECTOR, "main ol a")
+    # the results page loads after submit() returns: wait for it, not for the old page
+    hits = WebDriverWait(browser, 20).until(lambda b: b.find_elements(By.CSS_SELECTOR, "main ol a"))
     assert [a.text for a in hits] == ["ALS: astrocytes move in as deadly neighbors"]
     hits[0].click()
     assert browser.find_element(By.ID, "title").text == "ALS: astrocytes move in as deadly neighbors"
