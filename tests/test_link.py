@@ -169,6 +169,7 @@ def test_abbreviation_inside_a_term(annotator):
         # adjectives of diseases and organs, eponyms
         ("These growths are neoplastic.", [("neoplastic", "MONDO:0005070")]),
         ("Loss of striatal neurons.", [("striatal neurons", "CL:0002613")]),
+        ("Ductal epithelial cells proliferate.", [("Ductal epithelial cells", "CL:0000068")]),
         ("Sertoli and germ cells.", [("Sertoli", "CL:0000216"), ("germ cells", "CL:0000586")]),
         ("Radial glia divide.", [("Radial glia", "CL:0000681")]),
         # a negated disease is still the disease the text is about; a negated cell is not that cell

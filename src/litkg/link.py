@@ -106,7 +106,14 @@ _DISEASE_ADJECTIVES = (
     ("ity", "e"),
 )
 # Organ nouns and their adjectives: striatum/striatal, hippocampus/hippocampal, cortex/cortical.
-_ORGAN_ADJECTIVES = (("um", "al"), ("us", "al"), ("ex", "ical"))
+# (noun ending, adjective ending, shortest stem before it)
+_ORGAN_ADJECTIVES = (
+    ("um", "al", 4),  # striatum -> striatal
+    ("us", "al", 4),  # hippocampus -> hippocampal
+    ("ex", "ical", 4),  # cortex -> cortical
+    ("cle", "cular", 3),  # muscle -> muscular, follicle -> follicular, ventricle -> ventricular
+    ("uct", "uctal", 1),  # duct -> ductal, oviduct -> oviductal
+)
 _CONTEXT = 30
 # "non-neuronal cells" are not neurons
 _NEGATED = re.compile(r"\b(?:non|anti|pseudo)[\s\-‐‑–]?$", re.IGNORECASE)
@@ -305,8 +312,8 @@ class Lexicon:
             first = words[0]
             if len(words) == 2 and words[1] == "cell" and len(first) >= 5 and first.istitle():
                 yield first  # eponyms: "Sertoli cell" -> "Sertoli"
-            for noun, adjective in _ORGAN_ADJECTIVES:
-                if first.endswith(noun) and len(first) > len(noun) + 3:
+            for noun, adjective, stem in _ORGAN_ADJECTIVES:
+                if first.endswith(noun) and len(first) >= len(noun) + stem:
                     # "striatum neuron" -> "striatal neuron"
                     yield " ".join((first[: -len(noun)] + adjective, *words[1:]))
                     break
