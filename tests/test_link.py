@@ -178,6 +178,15 @@ def test_abbreviation_inside_a_term(annotator):
             [("bronchogenic carcinoma", "MONDO:0002806"), ("BC", "MONDO:0002806"), ("BC", "MONDO:0002806")],
         ),
         ("Non-neuronal cells.", []),
+        # a defined short form after words that make its long form a narrower term
+        (
+            "Type I alveolar epithelial cells (AECs) differ from type II AECs.",
+            [
+                ("Type I alveolar epithelial cells", "CL:0002062"),
+                ("AECs", "CL:0000322"),
+                ("type II AECs", "CL:0002063"),
+            ],
+        ),
     ],
 )
 def test_general_rules(annotator, text, expected):

@@ -29,6 +29,7 @@ The output is deterministic: the same text and lexicon give the same mentions.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from bisect import bisect_left
@@ -469,6 +470,7 @@ class _Candidate:
 class _Definition:
     curie: str
     head: tuple[str, ...]  # words that follow the short form in the term ("cells" in "ES cells")
+    long_key: tuple[str, ...] = ()  # the words the short form stands for
 
 
 # "inner and outer hair cells": the word before "and"/"or" just before a mention
@@ -583,16 +585,26 @@ class Annotator:
                     for c in candidates[name]
                     if c.end == abbreviation.long_end and c.start <= abbreviation.long_start
                 ]
-                chosen = {self._preferred([e for c in covering for e in c.entries if not e.ambiguous])}
-                chosen.discard(None)
+                # the name the initials spell wins over a longer one around it: in "type I
+                # alveolar epithelial cells (AECs)", AEC is the alveolar epithelial cell
+                # and "type I AECs" the narrower type (found below)
+                long_key = name_key(text[abbreviation.long_start : abbreviation.long_end])
+                exact = [e for e in self.lexicon.lookup(long_key) if not e.derived]
+                chosen: set[str | None] = set()
+                for group in (exact, [e for c in covering for e in c.entries]):
+                    chosen = {self._preferred([e for e in group if not e.ambiguous])}
+                    chosen.discard(None)
+                    if chosen:
+                        break
                 if len(chosen) == 1:
-                    definitions[abbreviation.short] = _Definition(chosen.pop(), ())
+                    curie = chosen.pop()
+                    assert curie is not None
+                    definitions[abbreviation.short] = _Definition(curie, (), long_key)
                     continue
                 # "embryonic stem (ES) cells": the term continues after the parenthesis
                 following = re.match(r"\s+([^\W\d_]+)", text[abbreviation.after :])
                 if following is None:
                     continue
-                long_key = name_key(text[abbreviation.long_start : abbreviation.long_end])
                 head = (normal_token(following.group(1)),)
                 curie = self._preferred([e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous])
                 if curie is not None:
@@ -652,8 +664,9 @@ class Annotator:
                 )
                 pattern = rf"{before}{re.escape(short)}{head}(?![\w\-])"
                 for m in re.finditer(pattern, text):
-                    if not any(s < m.end() and m.start() < e for s, e, _, _ in chosen):
-                        chosen.append((m.start(), m.end(), definition.curie, "abbreviation"))
+                    start, curie = self._qualified(tokens[name], m.start(), definition)
+                    if not any(s < m.end() and start < e for s, e, _, _ in chosen):
+                        chosen.append((start, m.end(), curie, "abbreviation"))
             chosen.extend(self._coordinated(text, chosen, named_in_full, document))
             chosen_by_part[name] = chosen
         heads = self._elliptic_heads(parts, chosen_by_part)
@@ -685,6 +698,28 @@ class Annotator:
                     )
                 )
         return mentions
+
+    def _qualified(
+        self, tokens: Sequence[tuple[str, int, int]], start: int, definition: _Definition
+    ) -> tuple[int, str]:
+        """A defined short form after words that make its long form a narrower term:
+        "type II AECs" is the type II alveolar epithelial cell. (start, term)."""
+        if definition.head or not definition.long_key:
+            return start, definition.curie
+        index = bisect_left(tokens, start, key=lambda t: t[1])
+        for count in (2, 1):
+            before = tokens[max(0, index - count) : index]
+            if len(before) < count or any(
+                b[1] > a[2] + 1 for a, b in itertools.pairwise([*before, (None, start, start)])
+            ):
+                continue
+            key = tuple(t for t, _, _ in before) + definition.long_key
+            curie = self._preferred(
+                [e for e in self.lexicon.lookup(key) if not e.ambiguous and not e.derived]
+            )
+            if curie is not None:
+                return before[0][1], curie
+        return start, definition.curie
 
     def _elliptic_heads(
         self, parts: Sequence[tuple[str, str]], chosen_by_part: dict[str, list[tuple[int, int, str, str]]]
