@@ -30,9 +30,16 @@ HERE = Path(__file__).resolve().parent
 
 
 def _peak_rss_mb() -> float:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(own, children) / 1024
+    """The largest peak resident set of this process or any of its children (workers)."""
+    return max(_own_peak_rss_mb(), _children_peak_rss_mb())
+
+
+def _own_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _children_peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 def measure_litkg(inputs: Path, out: Path, jobs: int | None) -> dict:
@@ -48,6 +55,8 @@ def measure_litkg(inputs: Path, out: Path, jobs: int | None) -> dict:
         "triples": report.triples,
         "stages": report.seconds,
         "peak_rss_mb": _peak_rss_mb(),
+        "parent_rss_mb": _own_peak_rss_mb(),
+        "worker_rss_mb": _children_peak_rss_mb(),
     }
 
 
@@ -149,7 +158,8 @@ def main() -> None:
         print(
             f"litkg: {seconds:.1f}s, {litkg['articles'] / seconds:.1f} articles/s, "
             f"{litkg['triples'] / seconds:,.0f} triples/s, {litkg['triples']:,} triples, "
-            f"peak RSS {litkg['peak_rss_mb']:.0f} MB"
+            f"peak RSS {litkg['peak_rss_mb']:.0f} MB (parent {litkg['parent_rss_mb']:.0f}, "
+            f"largest worker {litkg['worker_rss_mb']:.0f})"
         )
         print(f"  stages (link/map/validate are CPU seconds summed over workers): {stages}")
         print(
