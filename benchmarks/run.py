@@ -101,14 +101,19 @@ def measure_naive(inputs: Path, out: Path) -> dict:
 def _in_subprocess(
     kind: str, inputs: Path, out: Path, jobs: int | None, timeout: float | None
 ) -> dict | None:
+    """The measurement's JSON; None when it ran past ``timeout``; for the naive pipeline
+    a failure (e.g. killed for want of memory) is a result too, {"failed": ...}."""
     command = [sys.executable, str(Path(__file__)), "--one", kind, str(inputs), str(out)]
     if jobs:
         command += ["--jobs", str(jobs)]
+    started = time.perf_counter()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=True)
     except subprocess.TimeoutExpired:
         return None
     except subprocess.CalledProcessError as exc:
+        if kind == "naive":
+            return {"failed": f"exit code {exc.returncode}", "seconds": time.perf_counter() - started}
         raise SystemExit(f"{kind} benchmark failed:\n{exc.stderr[-2000:]}") from None
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -145,27 +150,32 @@ def main() -> None:
             litkg = _in_subprocess("litkg", inputs, out, args.jobs, None)
             floor = _in_subprocess("floor", inputs, out, None, None)
             assert litkg is not None and floor is not None
-            timeout = args.naive_timeout or max(600.0, 10.5 * litkg["seconds"])
+            seconds = litkg["seconds"]
+            stages = ", ".join(f"{k} {v:.1f}s" for k, v in litkg["stages"].items())
+            print(f"== {size} articles")
+            print(
+                f"litkg: {seconds:.1f}s, {litkg['articles'] / seconds:.1f} articles/s, "
+                f"{litkg['triples'] / seconds:,.0f} triples/s, {litkg['triples']:,} triples, "
+                f"peak RSS {litkg['peak_rss_mb']:.0f} MB (parent {litkg['parent_rss_mb']:.0f}, "
+                f"largest worker {litkg['worker_rss_mb']:.0f})"
+            )
+            print(f"  stages (link/map/validate are CPU seconds summed over workers): {stages}")
+            print(
+                f"floor (read inputs + pyoxigraph parse/serialize of the output): {floor['seconds']:.2f}s; "
+                f"litkg / floor = {seconds / floor['seconds']:.1f}x"
+            )
+            sys.stdout.flush()
+            timeout = args.naive_timeout or max(600.0, 10.5 * seconds)
             naive = _in_subprocess("naive", inputs, out, None, timeout)
-        seconds = litkg["seconds"]
-        stages = ", ".join(f"{k} {v:.1f}s" for k, v in litkg["stages"].items())
-        naive_text = (
-            f"{naive['seconds']:.1f}s, litkg is {naive['seconds'] / seconds:.1f}x faster"
-            if naive
-            else f"> {timeout:.0f}s (stopped there), litkg is > {timeout / seconds:.1f}x faster"
-        )
-        print(f"== {size} articles")
-        print(
-            f"litkg: {seconds:.1f}s, {litkg['articles'] / seconds:.1f} articles/s, "
-            f"{litkg['triples'] / seconds:,.0f} triples/s, {litkg['triples']:,} triples, "
-            f"peak RSS {litkg['peak_rss_mb']:.0f} MB (parent {litkg['parent_rss_mb']:.0f}, "
-            f"largest worker {litkg['worker_rss_mb']:.0f})"
-        )
-        print(f"  stages (link/map/validate are CPU seconds summed over workers): {stages}")
-        print(
-            f"floor (read inputs + pyoxigraph parse/serialize of the output): {floor['seconds']:.2f}s; "
-            f"litkg / floor = {seconds / floor['seconds']:.1f}x"
-        )
+        if naive is None:
+            naive_text = f"> {timeout:.0f}s (stopped there), litkg is > {timeout / seconds:.1f}x faster"
+        elif "failed" in naive:
+            naive_text = (
+                f"failed after {naive['seconds']:.0f}s ({naive['failed']}; killed for memory?), "
+                f"litkg is > {naive['seconds'] / seconds:.1f}x faster"
+            )
+        else:
+            naive_text = f"{naive['seconds']:.1f}s, litkg is {naive['seconds'] / seconds:.1f}x faster"
         print(f"naive (one rdflib graph, one pySHACL run): {naive_text}")
         sys.stdout.flush()
 
