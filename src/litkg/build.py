@@ -217,7 +217,7 @@ def _map_in_worker(numbered: tuple[int, Path]) -> _Batch:
     return _process_mapper.batch(numbered)
 
 
-MAX_BATCH = 200  # articles per task: bounds a worker's buffered lines (about 400k)
+MAX_BATCH = 64  # articles per task: bounds what a worker holds (about 130k lines)
 
 
 def _pool(
