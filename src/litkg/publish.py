@@ -117,7 +117,7 @@ class GraphSink:
         self._buffer_lines = buffer_lines
         self._pending: list[tuple[str, str]] = []
         self._pending_lines = 0
-        self._runs: dict[str, list[Path]] = {"triples": []}
+        self._triple_runs: list[Path] = []
         self._graphs: list[tuple[str, Path, int, int]] = []
         self._flushes = 0
         self._stats: GraphStats | None = None
@@ -138,7 +138,7 @@ class GraphSink:
     def add_runs(self, runs: Runs) -> None:
         """Add the spooled graphs of :func:`write_runs` (from a worker process)."""
         if runs.triples is not None:
-            self._runs["triples"].append(runs.triples)
+            self._triple_runs.append(runs.triples)
         if runs.quads is not None:
             self._graphs.extend((name, runs.quads, offset, length) for name, offset, length in runs.graphs)
 
@@ -148,18 +148,18 @@ class GraphSink:
             self.add_runs(write_runs(self._root, f"parent-{self._flushes:05d}", self._pending))
         self._pending, self._pending_lines = [], 0
 
-    def _merged(self, kind: str) -> Path:
-        """The sorted, duplicate-free merge of the ``kind`` runs, as one file."""
+    def _merged_triples(self) -> Path:
+        """The sorted, duplicate-free merge of the triple runs, as one file."""
         self._flush()
-        if len(self._runs[kind]) == 1 and self._runs[kind][0].suffix == ".sorted":
-            return self._runs[kind][0]
-        merged = self._root / f"{kind}-{len(self._runs[kind])}.sorted"
-        _merge_sorted(self._runs[kind], merged)
-        self._runs[kind] = [merged]
+        if len(self._triple_runs) == 1 and self._triple_runs[0].suffix == ".sorted":
+            return self._triple_runs[0]
+        merged = self._root / f"triples-{len(self._triple_runs)}.sorted"
+        _merge_sorted(self._triple_runs, merged)
+        self._triple_runs = [merged]
         return merged
 
     def _union(self) -> Iterator[ox.Triple]:
-        return ox.parse(path=str(self._merged("triples")), format=ox.RdfFormat.N_TRIPLES)
+        return ox.parse(path=str(self._merged_triples()), format=ox.RdfFormat.N_TRIPLES)
 
     def _nquads(self) -> Path:
         """The quads as an N-Quads file, sorted graph first: the graph blocks in order
@@ -176,7 +176,7 @@ class GraphSink:
     def stats(self) -> GraphStats:
         """Counts of the union graph (taken while writing, else read now)."""
         if self._stats is None:
-            self._stats = count_triples(self._merged("triples"))
+            self._stats = count_triples(self._merged_triples())
         return self._stats
 
     def write(self, out: Path, formats: Sequence[str], base: str) -> list[Path]:
@@ -188,7 +188,7 @@ class GraphSink:
         out.mkdir(parents=True, exist_ok=True)
         prefixes = {prefix: str(ns) for prefix, ns in PREFIXES.items()} | {"litkg": base}
         self._flush()
-        merged = self._timed("merge", self._merged, "triples")
+        merged = self._timed("merge", self._merged_triples)
         # the process is forked before the thread starts: a single-threaded fork
         with ProcessPoolExecutor(1, mp_context=fork_context()) as counter:
             counting = counter.submit(count_triples, merged) if self._stats is None else None
