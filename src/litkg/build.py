@@ -256,77 +256,13 @@ def build(
     sink = GraphSink()
     try:
         chunks = [(n, paths[i : i + size], sink.spool) for n, i in enumerate(range(0, len(paths), size))]
-        # Stage 1: parse and index chunks in parallel; the parent keeps only the index
-        # (and loads the lexicon meanwhile).
-        clock = time.perf_counter()
         parallel = jobs > 1 and len(chunks) > 1
-        parse_pool = _pool(min(jobs, len(chunks))) if parallel else None
-        try:
-            parsed = parse_pool.map(_parse_chunk, chunks) if parse_pool else map(_parse_chunk, chunks)
-            lexicon_clock = time.perf_counter()
-            annotator = Annotator() if link else None
-            report.seconds["lexicon"] = time.perf_counter() - lexicon_clock
-            index = IdentityIndex()
-            report.seconds["parse"] = report.seconds["identity"] = 0.0
-            stored: list[tuple[int, Path]] = []
-            for number, part in enumerate(parsed):
-                merging = time.perf_counter()
-                index.merge(part.index)
-                report.seconds["identity"] += time.perf_counter() - merging
-                report.seconds["parse"] += part.seconds
-                report.rejects.extend(part.rejects)
-                stored.append((number, part.articles))
-                if progress:
-                    for path in part.paths:
-                        progress("parsed", path)
-        finally:
-            if parse_pool:
-                parse_pool.shutdown()
-        merging = time.perf_counter()
-        index.build()
-        report.seconds["identity"] += time.perf_counter() - merging
+        clock = time.perf_counter()
+        index, annotator, stored = _parse_stage(chunks, jobs if parallel else 1, link, report, progress)
         report.seconds["parse_wall"] = time.perf_counter() - clock
-        # Stage 2: link, map, validate and spool each chunk in parallel.
-        for stage in ("load", "link", "map", "validate", "spool"):
-            report.seconds[stage] = 0.0
         clock = time.perf_counter()
         mapper = _Mapper(minter.base, index, annotator, shacl_engine, sink.spool)
-        # The index and lexicon are read-only from here: out of the collector's sight, so
-        # forked workers neither scan them nor copy the pages a scan would touch.
-        gc.freeze()
-        sources: list[SourceFile] = []
-        map_pool = _pool(min(jobs, len(stored)), _init_worker, (mapper,)) if parallel else None
-        try:
-            batches = map_pool.map(_map_in_worker, stored) if map_pool else map(mapper.batch, stored)
-            for batch in batches:
-                sink.add_runs(batch.runs)
-                report.seconds["load"] += batch.seconds[0]
-                report.seconds["spool"] += batch.seconds[1]
-                for mapped in batch.mapped:
-                    for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
-                        report.seconds[stage] += seconds
-                    rejected = bool(mapped.violations or mapped.error)
-                    if progress:
-                        progress("rejected" if rejected else "published", mapped.source)
-                    if mapped.error:
-                        report.rejects.append(Reject(mapped.source, "map", mapped.error))
-                    elif mapped.violations:
-                        report.rejects.append(
-                            Reject(
-                                mapped.source,
-                                "validate",
-                                f"{len(mapped.violations)} SHACL violation(s)",
-                                violations=mapped.violations,
-                            )
-                        )
-                    if rejected:
-                        continue
-                    report.published.append(mapped.source)
-                    sources.append(SourceFile(mapped.source, mapped.sha256))
-        finally:
-            if map_pool:
-                map_pool.shutdown()
-            gc.unfreeze()
+        sources = _map_stage(mapper, stored, jobs if parallel else 1, sink, report, progress)
         report.seconds["workers_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()
         report.files = sink.write(out, formats, minter.base)
@@ -351,3 +287,87 @@ def build(
     report.files.append(write_rejects(out, [r.to_dict() for r in report.rejects]))
     report.seconds["serialize"] = time.perf_counter() - clock
     return report
+
+
+def _parse_stage(
+    chunks: list[tuple[int, list[Path], Path]],
+    jobs: int,
+    link: bool,
+    report: BuildReport,
+    progress: Callable[[str, str], None] | None,
+) -> tuple[IdentityIndex, Annotator | None, list[tuple[int, Path]]]:
+    """Stage 1: parse and index the chunks (on ``jobs`` processes); the parent keeps
+    only the merged index, and loads the lexicon meanwhile. Returns the index, the
+    annotator and where each chunk's parsed articles are spooled."""
+    pool = _pool(min(jobs, len(chunks))) if jobs > 1 else None
+    try:
+        parsed = pool.map(_parse_chunk, chunks) if pool else map(_parse_chunk, chunks)
+        clock = time.perf_counter()
+        annotator = Annotator() if link else None
+        report.seconds["lexicon"] = time.perf_counter() - clock
+        index = IdentityIndex()
+        report.seconds["parse"] = report.seconds["identity"] = 0.0
+        stored: list[tuple[int, Path]] = []
+        for number, part in enumerate(parsed):
+            clock = time.perf_counter()
+            index.merge(part.index)
+            report.seconds["identity"] += time.perf_counter() - clock
+            report.seconds["parse"] += part.seconds
+            report.rejects.extend(part.rejects)
+            stored.append((number, part.articles))
+            if progress:
+                for path in part.paths:
+                    progress("parsed", path)
+    finally:
+        if pool:
+            pool.shutdown()
+    clock = time.perf_counter()
+    index.build()
+    report.seconds["identity"] += time.perf_counter() - clock
+    return index, annotator, stored
+
+
+def _map_stage(
+    mapper: _Mapper,
+    stored: list[tuple[int, Path]],
+    jobs: int,
+    sink: GraphSink,
+    report: BuildReport,
+    progress: Callable[[str, str], None] | None,
+) -> list[SourceFile]:
+    """Stage 2: link, map, validate and spool each chunk (on ``jobs`` processes);
+    rejects go into ``report``. Returns the source files of the published articles."""
+    for stage in ("load", "link", "map", "validate", "spool"):
+        report.seconds[stage] = 0.0
+    # The index and lexicon are read-only from here: out of the collector's sight, so
+    # forked workers neither scan them nor copy the pages a scan would touch.
+    gc.freeze()
+    sources: list[SourceFile] = []
+    pool = _pool(min(jobs, len(stored)), _init_worker, (mapper,)) if jobs > 1 else None
+    try:
+        batches = pool.map(_map_in_worker, stored) if pool else map(mapper.batch, stored)
+        for batch in batches:
+            sink.add_runs(batch.runs)
+            report.seconds["load"] += batch.seconds[0]
+            report.seconds["spool"] += batch.seconds[1]
+            for mapped in batch.mapped:
+                for stage, seconds in zip(("link", "map", "validate"), mapped.seconds, strict=True):
+                    report.seconds[stage] += seconds
+                rejected = bool(mapped.violations or mapped.error)
+                if progress:
+                    progress("rejected" if rejected else "published", mapped.source)
+                if mapped.error:
+                    report.rejects.append(Reject(mapped.source, "map", mapped.error))
+                elif mapped.violations:
+                    message = f"{len(mapped.violations)} SHACL violation(s)"
+                    report.rejects.append(
+                        Reject(mapped.source, "validate", message, violations=mapped.violations)
+                    )
+                if not rejected:
+                    report.published.append(mapped.source)
+                    sources.append(SourceFile(mapped.source, mapped.sha256))
+    finally:
+        if pool:
+            pool.shutdown()
+        gc.unfreeze()
+    return sources
