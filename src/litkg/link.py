@@ -247,6 +247,9 @@ class Lexicon:
         self._ancestors: dict[str, list[str]] = {}
         entries: dict[tuple[str, ...], dict[str, Entry]] = defaultdict(dict)
         heads, modifiers = word_roles(text for _, text, kind, _ in module.names if kind in MATCHED_KINDS)
+        cell_nouns = _cell_nouns(module)
+        # the words that end a cell-type name: "cell", and "photoreceptor" in "rod photoreceptor"
+        self.cell_heads = frozenset({"cell"}.union(*cell_nouns.values()))
         for curie, text, kind, _ in module.names:
             if kind not in MATCHED_KINDS or curie in EXCLUDED_TERMS:
                 continue
@@ -272,8 +275,14 @@ class Lexicon:
             entry = Entry(curie, text, is_acronym(text), is_short(text, kind), kind == "label")
             for variant in self._variants(curie, text):
                 self._add(entries, name_key(variant), entry)
+            if curie.startswith("CL:") and entry.acronym:
+                spelled = _spelled_cell(text)
+                if spelled:
+                    # the ontology's own abbreviation with "cell" written out: "ESC" -> "ES cell"
+                    self._add(entries, spelled, Entry(curie, text, False, False, False, initials=True))
             if curie.startswith("CL:") and not entry.ambiguous:
-                for variant, context, initials in _cell_variants(key):
+                nouns = cell_nouns.get(curie, ())
+                for variant, context, initials in _cell_variants(key, nouns):
                     derived = Entry(curie, text, False, False, False, context, True, initials)
                     self._add(entries, variant, derived)
         self.trie: dict = {}
@@ -326,6 +335,12 @@ class Lexicon:
         ):
             yield text[: -len(" cell")]  # "radial glial cell" -> "radial glial", "glial cell" -> "glial"
             yield text[: -len("l cell")]  # -> "radial glia", "glia"
+        if curie.startswith("CL:") and " of " in text:
+            # "sensory neuron of dorsal root ganglion" -> "dorsal root ganglion sensory neuron"
+            head, _, place = text.partition(" of ")
+            place = place.removeprefix("the ")
+            if head.split()[-1] in _CELL_HEADS and " of " not in place and len(place.split()) <= 3:
+                yield f"{place} {head}"
         if len(words) != 1 and not (len(words) == 2 and words[1] == "cell"):
             return
         if not all(w.replace("-", "").isalpha() for w in words) or not text.islower() or len(text) <= 4:
@@ -365,21 +380,61 @@ def stem(word: str) -> str:
     return word
 
 
-def _cell_variants(key: tuple[str, ...]) -> Iterable[tuple[tuple[str, ...], tuple[str, ...], bool]]:
+def _cell_variants(
+    key: tuple[str, ...], nouns: Sequence[str] = ()
+) -> Iterable[tuple[tuple[str, ...], tuple[str, ...], bool]]:
     """Shorter ways papers write a cell-type name, each with the word stems the
     document must contain for it to mean this cell type:
 
     - the leading modifier left out once the context is set: "retinal cone cell" ->
       "cone cell" in a document about the retina, "cochlear outer hair cell" -> "outer
       hair cell" where the cochlea is mentioned;
+    - "cell" named by the noun of a broader cell type the term falls under (``nouns``):
+      "retinal rod cell", a photoreceptor cell -> "retinal rod photoreceptor", and "rod
+      photoreceptor" about the retina;
     - the initials of a long name before "cell": "embryonic stem cell" -> "ES cell".
     """
     if len(key) < 2 or key[-1] not in _CELL_HEADS or not all(t.isalpha() for t in key):
         return
+    if key[-1] == "cell":
+        for noun in nouns:
+            yield (*key[:-1], noun), (), False
+            if len(key) >= 3 and len(key[0]) >= 4 and key[0] not in _GENERIC_WORDS:
+                yield (*key[1:-1], noun), (stem(key[0]),), False
     if len(key) >= 3 and len(key[0]) >= 4 and key[0] not in _GENERIC_WORDS:
         yield key[1:], (stem(key[0]),), False
     if key[-1] == "cell" and 2 <= len(key) - 1 <= 4 and not set(key[:-1]) & _GENERIC_WORDS:
         yield ("".join(t[0] for t in key[:-1]), "cell"), (), True
+
+
+def _cell_nouns(module: OntologyModule) -> dict[str, tuple[str, ...]]:
+    """For each cell type, the nouns that name the broader types it falls under, where
+    such a type is named "<noun> cell" and the noun is a cell noun of its own
+    ("photoreceptor cell" -> "photoreceptor"), not the type itself."""
+    nouns: dict[str, str] = {}
+    for curie, label in module.labels.items():
+        words = label.split()
+        if curie.startswith("CL:") and len(words) == 2 and words[1] == "cell" and _CELL_NOUN.search(words[0]):
+            nouns[curie] = words[0].lower()
+    found: dict[str, tuple[str, ...]] = {}
+    for curie in module.labels:
+        if curie.startswith("CL:") and curie not in nouns:
+            broader = sorted({nouns[a] for a in module.ancestors(curie) if a in nouns})
+            if broader:
+                found[curie] = tuple(broader)
+    return found
+
+
+_SPELLED_CELL = re.compile(r"^([A-Za-z]*[A-Z])C$")
+
+
+def _spelled_cell(acronym: str) -> tuple[str, ...] | None:
+    """ "ESC" -> ("es", "cell"), "iPSC" -> ("ips", "cell"): an acronym of a cell type whose
+    last letter stands for "cell", with at least two letters before it."""
+    match = _SPELLED_CELL.match(acronym)
+    if match is None or len(match.group(1)) < 2:
+        return None
+    return (normal_token(match.group(1)), "cell")
 
 
 @lru_cache(maxsize=1)
@@ -609,14 +664,12 @@ class Annotator:
                 curie = self._preferred([e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous])
                 if curie is not None:
                     definitions[abbreviation.short] = _Definition(curie, head)
-                    spans.append(
-                        (
-                            name,
-                            abbreviation.long_start,
-                            abbreviation.after + following.end(),
-                            curie,
-                        )
-                    )
+                    end = abbreviation.after + following.end()
+                    spans.append((name, abbreviation.long_start, end, curie))
+                    # the short form in its definition names the term too, as "ALS" does
+                    # in "amyotrophic lateral sclerosis (ALS)": here with the head word
+                    # after the parenthesis, "ES ... cells"
+                    spans.append((name, text.rindex(abbreviation.short, 0, abbreviation.after), end, curie))
         return definitions, spans
 
     def annotate_texts(self, parts: Sequence[tuple[str, str]]) -> list[Mention]:
@@ -662,7 +715,8 @@ class Annotator:
                     if not definition.curie.startswith("CL:")
                     else r"(?<![\w\-])"
                 )
-                pattern = rf"{before}{re.escape(short)}{head}(?![\w\-])"
+                plural = "s?" if short[-1].isupper() else ""  # "RPCs" for RPC
+                pattern = rf"{before}{re.escape(short)}{plural}{head}(?![\w\-])"
                 for m in re.finditer(pattern, text):
                     start, curie = self._qualified(tokens[name], m.start(), definition)
                     if not any(s < m.end() and start < e for s, e, _, _ in chosen):
@@ -725,17 +779,23 @@ class Annotator:
         self, parts: Sequence[tuple[str, str]], chosen_by_part: dict[str, list[tuple[int, int, str, str]]]
     ) -> dict[str, str]:
         """Cell nouns the document also uses without "cell": where it names "cone cells"
-        for the retinal cone cell, "cones" and "cone" name it too. Only for a shortened
-        "X cell" name (not the term's own label: "muscle cell" does not make "muscle" a
-        cell) whose X is no name of its own and is used in the plural alone ("cones"), so
-        mass nouns ("blood", "hair") never qualify."""
+        (or "cone photoreceptors") for the retinal cone cell, "cones" and "cone" name it
+        too. Only for a shortened "X cell" name (not the term's own label: "muscle cell"
+        does not make "muscle" a cell) whose X is no name of its own and is used in the
+        plural alone ("cones"), so mass nouns ("blood", "hair") never qualify."""
         texts = dict(parts)
         found: dict[str, set[str]] = defaultdict(set)
         for name, chosen in chosen_by_part.items():
             for start, end, curie, via in chosen:
                 key = name_key(texts[name][start:end])
                 shortened = name_key(via) != key  # "cone cell" for the retinal cone cell
-                if len(key) == 2 and key[1] == "cell" and key[0].isalpha() and len(key[0]) >= 3 and shortened:
+                if (
+                    len(key) == 2
+                    and key[1] in self.lexicon.cell_heads
+                    and key[0].isalpha()
+                    and len(key[0]) >= 3
+                    and shortened
+                ):
                     found[key[0]].add(curie)
         heads = {}
         for head, curies in found.items():
@@ -800,7 +860,16 @@ class Annotator:
             return None
         if len({e.curie for e in options}) > 1 and any(e.derived for e in options):
             proper = [e for e in options if not e.derived]
-            if proper and any(document.support(e.curie, candidate.name) for e in proper):
+            guessed = [e for e in options if e.derived and e.initials]
+            if proper and guessed and len(proper) + len(guessed) == len(options):
+                # initials that spell out other names ("ES cell": epithelial stem cell,
+                # enamel secreting cell ...) give way to the ontology's own abbreviation
+                # ("ESC"), unless the document uses all the words of one of them
+                if all(document.support(e.curie, candidate.name) < 1 for e in guessed):
+                    options = proper
+                else:
+                    options = _most_general(options, document.ancestors)
+            elif proper and any(document.support(e.curie, candidate.name) for e in proper):
                 # a derived reading gives way to a term that has the name as its own,
                 # unless nothing else in the document points to that term
                 options = proper
