@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from urllib.parse import quote
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from litkg.discussed import discussed_references
-from litkg.identity import IdentityIndex, article_identity, reference_identity
+from litkg.identity import IdentityIndex, WorkIdentity, article_identity, reference_identity
 from litkg.iris import Minter
 from litkg.link import Mention, article_text_parts
 from litkg.namespaces import (
@@ -144,8 +145,15 @@ def _nt_line(triple: Triple) -> str:
         else:
             text = f'"{escaped}"'
     else:
-        text = value.n3()
-    return f"{subject.n3()} {predicate.n3()} {text} .\n"
+        text = _n3(value)
+    return f"{_n3(subject)} {_n3(predicate)} {text} .\n"
+
+
+@lru_cache(maxsize=1 << 16)
+def _n3(node: Node) -> str:
+    """An IRI or blank node as N-Triples writes it; made once for the IRIs that recur
+    (vocabulary terms, an article's own node), as rdflib checks the IRI on each call."""
+    return node.n3()
 
 
 def article_triples(
@@ -156,13 +164,15 @@ def article_triples(
     ontology: OntologyModule | None = None,
     *,
     descriptions: bool = True,
+    cited: Sequence[URIRef] | None = None,
 ) -> Triples:
     """Map one article, its references, citations and term mentions to a set of triples.
 
     ``ontology`` supplies labels and ancestors of the mentioned terms (required when
     there are mentions). ``descriptions=False`` leaves out the descriptions of cited works and
     terms (:func:`cited_work_triples`, :func:`term_triples`), which every article
-    citing or mentioning them repeats.
+    citing or mentioning them repeats. ``cited`` are the nodes of the works the
+    references cite (:func:`cited_work_iri`, one per reference), when already known.
     """
     graph: Triples = set()
     subject = article_iri(article, minter, index)
@@ -227,8 +237,10 @@ def article_triples(
         article.competing_interests,
     )
     discussed = set(discussed_references(article))
-    for reference in article.references:
-        _add_reference(graph, minter, index, subject, reference, reference.number in discussed)
+    if cited is None:
+        cited = [cited_work_iri(reference, minter, index) for reference in article.references]
+    for reference, work in zip(article.references, cited, strict=True):
+        _add_reference(graph, minter, subject, reference, work, reference.number in discussed)
         if descriptions:
             graph |= cited_work_triples(reference, minter, index)
     if mentions:
@@ -471,17 +483,16 @@ def _add_statement(
 def _add_reference(
     graph: Triples,
     minter: Minter,
-    index: IdentityIndex,
     article: URIRef,
     reference: Reference,
+    cited: URIRef,
     discussed: bool,
-) -> URIRef:
-    """The reference entry and the citation; returns the cited work's node (described
-    by :func:`cited_work_triples`)."""
+) -> None:
+    """The reference entry and the citation of the work node ``cited`` (described by
+    :func:`cited_work_triples`)."""
     add = graph.add
     number = reference.number
     entry = minter.part(article, "reference", number)
-    cited = cited_work_iri(reference, minter, index)
     add((article, FRBR.part, entry))
     add((entry, RDF.type, BIRO.BibliographicReference))
     add((entry, C4O.hasContent, Literal(reference.raw)))
@@ -499,16 +510,18 @@ def _add_reference(
     if discussed:
         add((article, CITO.discusses, cited))
         add((citation, CITO.hasCitationCharacterization, CITO.discusses))
-    return cited
 
 
-def cited_work_triples(reference: Reference, minter: Minter, index: IdentityIndex) -> Triples:
+def cited_work_triples(
+    reference: Reference, minter: Minter, index: IdentityIndex, identity: WorkIdentity | None = None
+) -> Triples:
     """The description of the work ``reference`` points to, from its canonical
-    description: every citing article's graph states the same triples about it."""
+    description: every citing article's graph states the same triples about it.
+    ``identity``: the reference's :func:`reference_identity`, when already known."""
     graph: Triples = set()
     add = graph.add
-    cited = cited_work_iri(reference, minter, index)
-    identity = reference_identity(reference)
+    identity = identity or reference_identity(reference)
+    cited = minter.work(index.canonical(identity))
     work = index.describe(identity, reference)
     add((cited, RDF.type, FABIO.Expression))
     add((cited, RDF.type, work_class(index.article_type(identity), bool(work.journal))))
@@ -577,12 +590,15 @@ class SharedLines:
             self._lines.move_to_end(key)
         return text[:-1].split("\n") if text else []
 
-    def cited_work(self, reference: Reference) -> list[str]:
-        """The lines (without their newlines) describing the work ``reference`` cites."""
-        iri = cited_work_iri(reference, self._minter, self._index)
-        return self._remembered(
-            ("work", iri), lambda: cited_work_triples(reference, self._minter, self._index)
+    def cited_work(self, reference: Reference) -> tuple[URIRef, list[str]]:
+        """The node of the work ``reference`` cites, and the lines (without their
+        newlines) describing it."""
+        identity = reference_identity(reference)
+        iri = self._minter.work(self._index.canonical(identity))
+        lines = self._remembered(
+            ("work", iri), lambda: cited_work_triples(reference, self._minter, self._index, identity)
         )
+        return iri, lines
 
     def term(self, curie: str) -> list[str]:
         """The lines (without their newlines) describing ``curie`` and its ancestors."""
@@ -599,10 +615,14 @@ def article_ntriples(
     shared: SharedLines,
 ) -> str:
     """``ntriples(article_triples(...))``, with the shared descriptions from ``shared``."""
-    own = article_triples(article, minter, index, mentions, shared.ontology, descriptions=False)
-    lines = {_nt_line(triple)[:-1] for triple in own}
+    cited = []
+    lines: set[str] = set()
     for reference in article.references:
-        lines.update(shared.cited_work(reference))
+        work, description = shared.cited_work(reference)
+        cited.append(work)
+        lines.update(description)
+    own = article_triples(article, minter, index, mentions, shared.ontology, descriptions=False, cited=cited)
+    lines.update(_nt_line(triple)[:-1] for triple in own)
     for curie in {mention.curie for mention in mentions}:
         lines.update(shared.term(curie))
     return "\n".join(sorted(lines)) + "\n" if lines else ""
