@@ -149,6 +149,17 @@ def test_abbreviation_inside_a_term(annotator):
     ]
 
 
+def test_disease_short_form_inside_a_genotype_names_an_allele(annotator):
+    """CRAFT's convention and the meaning: in "XpdTTD/TTD mice" or "Xpd†XP" the short
+    form names an allele of a gene; as a word of its own it is the disease."""
+    text = (
+        "Trichothiodystrophy (TTD) is rare. Homozygous XpdTTD/TTD mice and Xpd\u200a†TTD "
+        "alleles; TTD patients and ALS/TTD cases."
+    )
+    found = [m.exact for m in annotator.annotate_texts([("text", text)]) if m.curie == "MONDO:0018053"]
+    assert found == ["Trichothiodystrophy", "TTD", "TTD", "TTD"]
+
+
 def test_plural_of_a_defined_short_form(annotator):
     text = "Retinal progenitor cell (RPC) proliferation ends; RPCs exit the cycle."
     found = [(m.exact, m.curie) for m in annotator.annotate_texts([("text", text)])]

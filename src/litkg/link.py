@@ -445,6 +445,22 @@ def shipped_lexicon() -> Lexicon:
 _ABBREVIATION = re.compile(r"\(\s*([A-Za-z0-9][\w\-αβγδ]{0,9})\s*[;,)]")
 
 
+# a gene symbol written with an allele ("XpdTTD", "Xpd†XP", "Pten+"), in a genotype
+_ALLELE = re.compile(r"[A-Za-z][a-z]+(?:[A-Z]|[†‡+])|[†‡]")
+_CHUNK_SPACE = re.compile(r"[^\S\u200a\u200b]")  # hair and zero-width spaces join a genotype
+
+
+def in_genotype(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is written inside a genotype ("XpdTTD/TTD mice",
+    "Xpd†XP/†XPCS"), where a disease's short form names an allele, not the disease."""
+    left = max(
+        (m.end() for m in _CHUNK_SPACE.finditer(text, max(0, start - 40), start)), default=max(0, start - 40)
+    )
+    right = _CHUNK_SPACE.search(text, end, end + 40)
+    around = text[left:start] + " " + text[end : right.start() if right else min(len(text), end + 40)]
+    return bool(_ALLELE.search(around))
+
+
 @dataclass(frozen=True)
 class Abbreviation:
     short: str
@@ -718,6 +734,8 @@ class Annotator:
                 plural = "s?" if short[-1].isupper() else ""  # "RPCs" for RPC
                 pattern = rf"{before}{re.escape(short)}{plural}{head}(?![\w\-])"
                 for m in re.finditer(pattern, text):
+                    if not definition.curie.startswith("CL:") and in_genotype(text, m.start(), m.end()):
+                        continue
                     start, curie = self._qualified(tokens[name], m.start(), definition)
                     if not any(s < m.end() and start < e for s, e, _, _ in chosen):
                         chosen.append((start, m.end(), curie, "abbreviation"))
