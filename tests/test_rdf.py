@@ -341,6 +341,13 @@ def test_parallel_build_gives_identical_output(tmp_path, monkeypatch):
     assert len(one.published) == len(two.published) == 46 and [r.source for r in two.rejects] == [str(broken)]
     for name in ("graph.ttl", "graph.nq", "graph.nt", "graph.trig", "metadata.ttl", "rejects.json"):
         assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes(), name
+    # each worker spools a shared description into the union once: the union graph is
+    # still exactly the union of the article graphs
+    union = {
+        q.triple for q in ox.parse(path=str(tmp_path / "two" / "graph.nt"), format=ox.RdfFormat.N_TRIPLES)
+    }
+    graphs = ox.parse(path=str(tmp_path / "two" / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    assert union == {q.triple for q in graphs}
 
 
 def _generate(count, out):
@@ -362,7 +369,7 @@ def test_an_internal_error_rejects_one_article_and_publishes_the_others(tmp_path
     from litkg import build as pipeline
 
     _generate(60, tmp_path / "in")
-    real_map, real_parse = pipeline.article_ntriples, pipeline.parse_file
+    real_map, real_parse = pipeline.article_lines, pipeline.parse_file
 
     def failing_map(article, *args):
         if article.source.endswith("article_000007.txt"):
@@ -374,7 +381,7 @@ def test_an_internal_error_rejects_one_article_and_publishes_the_others(tmp_path
             raise IndexError("list index out of range")
         return real_parse(path)
 
-    monkeypatch.setattr(pipeline, "article_ntriples", failing_map)
+    monkeypatch.setattr(pipeline, "article_lines", failing_map)
     monkeypatch.setattr(pipeline, "parse_file", failing_parse)
     report = build([tmp_path / "in"], tmp_path / "out", formats=["nq"], jobs=jobs)
     assert len(report.published) == 58
@@ -500,6 +507,17 @@ def test_spooled_graphs_become_nquads_whatever_their_literals_hold(value):
         sink.close()
     assert sorted(q.object.value for q in quads) == sorted(["a", str(literal)])
     assert {q.graph_name.value for q in quads} == {graph}
+
+
+def test_graph_lines_written_without_space_or_final_newline_become_quads():
+    from litkg.publish import _with_graph
+
+    text = '<https://x/s> <https://x/p> "a ." .\n<https://x/s> <https://x/p> <https://x/o>.'
+    quads = list(ox.parse(_with_graph(text, "https://x/g"), format=ox.RdfFormat.N_QUADS))
+    assert [(q.object.value, q.graph_name.value) for q in quads] == [
+        ("a .", "https://x/g"),
+        ("https://x/o", "https://x/g"),
+    ]
 
 
 @pytest.mark.parametrize("memo_size", [1, 32_768])

@@ -40,7 +40,7 @@ from litkg.publish import (
     write_rejects,
     write_runs,
 )
-from litkg.rdf import SharedLines, article_iri, article_ntriples
+from litkg.rdf import SharedLines, article_iri, article_lines, joined_lines
 from litkg.records import Article
 from litkg.validate import Violation, validate_ntriples
 
@@ -97,6 +97,9 @@ class _Mapped:
     violations: tuple[Violation, ...]
     seconds: tuple[float, float, float]  # link, map, validate
     error: str | None = None  # what went wrong when the article could not be mapped
+    # the lines this article adds to the union graph: its own, and the shared
+    # descriptions this process has not spooled yet (every published graph has them)
+    union: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ class _Mapper:
         self.annotator = annotator
         module = annotator.lexicon.module if annotator is not None else None
         self.shared = SharedLines(self.minter, index, module)
+        self.spooled: set[tuple[str, str]] = set()  # shared descriptions already in a triples run
 
     def __call__(self, article: Article) -> _Mapped:
         try:
@@ -162,20 +166,28 @@ class _Mapper:
         started = time.perf_counter()
         mentions = self.annotator.annotate_article(article) if self.annotator is not None else []
         linked = time.perf_counter()
-        lines = article_ntriples(article, self.minter, self.index, mentions, self.shared)
+        own, described = article_lines(article, self.minter, self.index, mentions, self.shared)
+        lines = joined_lines(own.union(*described.values()))
         mapped = time.perf_counter()
         result = validate_ntriples(lines, engine=self.engine)
         validated = time.perf_counter()
         iri = article_iri(article, self.minter, self.index)
         name = str(self.minter.part(iri, "graph"))
-        lines = lines if result.conforms else ""
+        union: list[str] = []
+        if result.conforms:
+            union.extend(own)
+            for key, description in described.items():
+                if key not in self.spooled:
+                    self.spooled.add(key)
+                    union.extend(description)
         return _Mapped(
             article.source,
             article.sha256,
             name,
-            lines,
+            lines if result.conforms else "",
             () if result.conforms else result.violations,
             (linked - started, mapped - linked, validated - mapped),
+            union=tuple(union),
         )
 
     def batch(self, numbered: tuple[int, Path]) -> _Batch:
@@ -189,10 +201,16 @@ class _Mapper:
         loaded = time.perf_counter()
         mapped = [self(article) for article in articles]
         done = time.perf_counter()
-        published = [(m.graph_name, m.ntriples) for m in mapped if not (m.violations or m.error)]
-        runs = write_runs(self.spool, f"batch-{number:06d}", published)
+        published = [m for m in mapped if not (m.violations or m.error)]
+        runs = write_runs(
+            self.spool,
+            f"batch-{number:06d}",
+            [(m.graph_name, m.ntriples) for m in published],
+            union=[line for m in published for line in m.union],
+        )
         spooled = time.perf_counter()
-        return _Batch([replace(m, ntriples="") for m in mapped], runs, (loaded - started, spooled - done))
+        done_with = [replace(m, ntriples="", union=()) for m in mapped]
+        return _Batch(done_with, runs, (loaded - started, spooled - done))
 
 
 @dataclass(frozen=True)

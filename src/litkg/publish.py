@@ -16,6 +16,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -308,22 +309,27 @@ def _without_newline(line: str) -> str:
     return line[:-1] if line.endswith("\n") else line
 
 
-def write_runs(directory: Path, name: str, graphs: Iterable[tuple[str, str]]) -> Runs:
+def write_runs(
+    directory: Path, name: str, graphs: Iterable[tuple[str, str]], union: Iterable[str] | None = None
+) -> Runs:
     """Spool a batch of published graphs ((graph name, sorted N-Triples) pairs) for
-    :meth:`GraphSink.add_runs`: the sorting happens where the graphs were made."""
+    :meth:`GraphSink.add_runs`: the sorting happens where the graphs were made.
+
+    ``union``: the lines (without newlines) the batch adds to the union graph, when
+    the caller knows them to be fewer than all lines of its graphs -- a worker that has
+    spooled a shared description once need not spool it again; by default all lines."""
     triples: list[str] = []
     blocks: list[bytes] = []
     index: list[tuple[str, int, int]] = []
     offset = 0
     for graph_name, ntriples in graphs:
-        # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028,
-        # which N-Triples leaves unescaped inside literals
-        lines = [line for line in ntriples.split("\n") if line.strip()]
-        if not lines:
+        if not ntriples.strip():
             continue
-        triples.extend(lines)
-        tail = f"<{graph_name}> .\n"  # "<s> <p> <o> ." -> "<s> <p> <o> <g> ."
-        block = "".join([line[:-1] + tail for line in lines]).encode("utf-8")
+        if union is None:
+            # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028,
+            # which N-Triples leaves unescaped inside literals
+            triples.extend(line for line in ntriples.split("\n") if line.strip())
+        block = _with_graph(ntriples, graph_name).encode("utf-8")
         index.append((graph_name, offset, len(block)))
         blocks.append(block)
         offset += len(block)
@@ -331,10 +337,28 @@ def write_runs(directory: Path, name: str, graphs: Iterable[tuple[str, str]]) ->
         return Runs(None, None, ())
     triples_run, quads_run = directory / f"triples-{name}", directory / f"quads-{name}"
     # dict.fromkeys keeps the order of each graph's sorted lines, which sorted() then merges as runs
-    triples_run.write_text("\n".join(sorted(dict.fromkeys(triples))) + "\n", encoding="utf-8")
+    lines = sorted(dict.fromkeys(triples if union is None else union))
+    triples_run.write_text("\n".join(lines) + "\n" if lines else "", encoding="utf-8")
     with quads_run.open("wb") as output:
         output.writelines(blocks)
     return Runs(triples_run, quads_run, tuple(index))
+
+
+_LINE_END = re.compile(r"[ \t]*\.[ \t]*\n")
+
+
+def _with_graph(ntriples: str, graph_name: str) -> str:
+    """N-Triples lines as N-Quads lines of the graph ``graph_name``: "<s> <p> <o> ." ->
+    "<s> <p> <o> <g> .". Every newline ends a line (N-Triples escapes those inside
+    literals), so the ending " .\n" can be replaced throughout the text at once."""
+    if not ntriples.endswith("\n"):
+        ntriples += "\n"
+    tail = f" <{graph_name}> .\n"
+    if ntriples.count(" .\n") == ntriples.count("\n"):
+        return ntriples.replace(" .\n", tail)
+    return _LINE_END.sub(
+        lambda _: tail, "\n".join(line for line in ntriples.split("\n") if line.strip()) + "\n"
+    )
 
 
 def _concatenate_blocks(graphs: Sequence[tuple[str, Path, int, int]], target: Path) -> None:

@@ -607,6 +607,28 @@ class SharedLines:
         return self._remembered(("term", curie), lambda: term_triples(curie, ontology))
 
 
+def article_lines(
+    article: Article,
+    minter: Minter,
+    index: IdentityIndex,
+    mentions: Sequence[Mention],
+    shared: SharedLines,
+) -> tuple[set[str], dict[tuple[str, str], list[str]]]:
+    """The N-Triples lines (without newlines) of the article's own triples, and of each
+    shared description its graph includes, by the description's key (("work", IRI) or
+    ("term", CURIE)): the lines of :func:`article_ntriples`, in two parts."""
+    cited = []
+    described: dict[tuple[str, str], list[str]] = {}
+    for reference in article.references:
+        work, description = shared.cited_work(reference)
+        cited.append(work)
+        described[("work", str(work))] = description
+    own = article_triples(article, minter, index, mentions, shared.ontology, descriptions=False, cited=cited)
+    for curie in sorted({mention.curie for mention in mentions}):
+        described[("term", curie)] = shared.term(curie)
+    return {_nt_line(triple)[:-1] for triple in own}, described
+
+
 def article_ntriples(
     article: Article,
     minter: Minter,
@@ -615,14 +637,11 @@ def article_ntriples(
     shared: SharedLines,
 ) -> str:
     """``ntriples(article_triples(...))``, with the shared descriptions from ``shared``."""
-    cited = []
-    lines: set[str] = set()
-    for reference in article.references:
-        work, description = shared.cited_work(reference)
-        cited.append(work)
-        lines.update(description)
-    own = article_triples(article, minter, index, mentions, shared.ontology, descriptions=False, cited=cited)
-    lines.update(_nt_line(triple)[:-1] for triple in own)
-    for curie in {mention.curie for mention in mentions}:
-        lines.update(shared.term(curie))
-    return "\n".join(sorted(lines)) + "\n" if lines else ""
+    own, described = article_lines(article, minter, index, mentions, shared)
+    return joined_lines(own.union(*described.values()))
+
+
+def joined_lines(lines: Iterable[str]) -> str:
+    """Sorted, newline-terminated N-Triples text of distinct lines."""
+    lines = sorted(set(lines))
+    return "\n".join(lines) + "\n" if lines else ""
