@@ -10,7 +10,10 @@ people and spooling its articles to disk; the parent merges the chunk indexes (i
 never holds the articles). (2) Forked workers, sharing the finished index and the
 lexicon, load each spooled chunk, then link, map and validate every article and write
 its published lines as sorted run files, which :class:`~litkg.publish.GraphSink`
-merges into the dumps.
+merges into the dumps. Each article is validated as its whole graph (with the
+descriptions of the works it cites and the terms it mentions); a worker writes such a
+shared description into the union's run only the first time one of its published
+articles includes it (the N-Quads still give every article graph whole).
 """
 
 from __future__ import annotations
