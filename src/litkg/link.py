@@ -9,7 +9,12 @@ A dictionary annotator over the shipped lexicon (labels and exact synonyms):
   ("neuronal" -> neuron) and "X cell" names written "X" when X is a cell noun
   ("photoreceptor", "myoblast");
 - abbreviations defined in the text ("amyotrophic lateral sclerosis (ALS)") are
-  learnt per document (Schwartz & Hearst) and then found wherever they occur;
+  learnt per document (Schwartz & Hearst) and then found wherever they occur (and in
+  the plural: "RPCs"), also inside a term ("embryonic stem (ES) cells"), but not inside
+  a genotype ("XpdTTD/TTD" names an allele);
+- a cell acronym ending in C for "cell" is also written "<letters> cell" ("ESC" ->
+  "ES cells"); "<cell> of <place>" names are also written "<place> <cell>"; a cell type
+  under a broader "<noun> cell" may end in that noun ("rod photoreceptor");
 - acronyms ("ALS", "CF") are used only where the document defines them; other short
   names only where the document also names the same term in full;
 - at each position the longest match wins; matches never cross sentence punctuation;
