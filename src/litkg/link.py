@@ -6,8 +6,10 @@ A dictionary annotator over the shipped lexicon (labels and exact synonyms):
   letters spelled out ("α-cell" = "alpha cell"), hyphens and spaces alike, and each
   word reduced to a singular form ("macrophages" = "macrophage");
 - common variants are added to the dictionary: adjectives of single-word cell names
-  ("neuronal" -> neuron) and "X cell" names written "X" when X is a cell noun
-  ("photoreceptor", "myoblast");
+  ("neuronal" -> neuron), "X cell" names written "X" when X is a cell noun
+  ("photoreceptor", "myoblast"), a cell fated to a process named by the process's
+  adjective ("apoptosis fated cell" -> "apoptotic cell"), Latin plurals
+  ("spermatogonium" -> "spermatogonia") and British spellings ("neurones", "fibres");
 - abbreviations defined in the text ("amyotrophic lateral sclerosis (ALS)") are
   learnt per document (Schwartz & Hearst) and then found wherever they occur (and in
   the plural: "RPCs"), also inside a term ("embryonic stem (ES) cells"), but not inside
@@ -92,6 +94,8 @@ _IRREGULAR = {
     "geese": "goose",
     "indices": "index",
     "matrices": "matrix",
+    "neurone": "neuron",  # British
+    "neurones": "neuron",
 }
 # Heads of "X cell" names that are cell nouns on their own ("photoreceptor", "osteocyte").
 # Not "-blast": CL says "trophoblast cell" and "epiblast cell" because the bare words name
@@ -332,6 +336,16 @@ class Lexicon:
                     # "striatum neuron" -> "striatal neuron"
                     yield " ".join((first[: -len(noun)] + adjective, *words[1:]))
                     break
+        if curie.startswith("CL:") and len(words) == 3 and words[1] == "fated" and words[2] == "cell":
+            # a cell fated to a process is named by the process's adjective:
+            # "apoptosis fated cell" -> "apoptotic cell"
+            for noun, adjective in _DISEASE_ADJECTIVES:
+                if words[0].endswith(noun) and len(words[0]) > len(noun) + 2:
+                    yield f"{words[0][: -len(noun)]}{adjective} cell"
+                    break
+        if curie.startswith("CL:") and words[-1].endswith("ium") and len(words[-1]) >= 8 and " of " not in text:
+            # Latin plural of the head noun: "spermatogonium" -> "spermatogonia"
+            yield text[: -len("um")] + "a"
         if (
             curie.startswith("CL:")
             and len(words) >= 2
