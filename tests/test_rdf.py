@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from conftest import PAGES, SEED_000, SEED_004, SEEDS, shared_or_skip
 from litkg.build import build
 from litkg.cli import app
-from litkg.identity import IdentityIndex
+from litkg.identity import IdentityIndex, IdentityStore
 from litkg.iris import Minter
 from litkg.link import Annotator
 from litkg.namespaces import CITO, DATACITE, FABIO, FRBR, PRISM, PRO
@@ -161,9 +161,11 @@ def test_identity_prefers_doi_across_descriptions():
     assert (URIRef(BASE + "work/doi/10.1038/s41467-023-37001-x"), RDF.type, FABIO.JournalArticle) in graph
 
 
-def test_identity_index_merged_from_parts_is_the_index_of_the_whole(tmp_path):
-    """The build indexes chunks of the corpus in worker processes and merges them:
-    every work, type and person resolves as in one index over the whole corpus."""
+@pytest.mark.parametrize("kept", ["in memory", "on disk"])
+def test_identity_index_merged_from_parts_is_the_index_of_the_whole(tmp_path, kept):
+    """The build indexes chunks of the corpus in worker processes and merges them (into
+    an identity store on disk): every work, type and person resolves as in one index
+    over the whole corpus."""
     from dataclasses import replace
 
     from litkg.identity import article_identity, reference_identity
@@ -178,7 +180,7 @@ def test_identity_index_merged_from_parts_is_the_index_of_the_whole(tmp_path):
     articles.append(replace(first, source="no-ids.txt", doi=None, references=undone))
     whole = IdentityIndex.from_articles(articles)
     for size in (1, 4, 11):
-        merged = IdentityIndex()
+        merged = IdentityIndex() if kept == "in memory" else IdentityStore(tmp_path / f"identity-{size}.sqlite")
         for start in range(0, len(articles), size):
             merged.merge(IdentityIndex.from_articles(articles[start : start + size]))
         merged.build()
@@ -190,6 +192,33 @@ def test_identity_index_merged_from_parts_is_the_index_of_the_whole(tmp_path):
                 assert merged.article_type(identity) == whole.article_type(identity)
             for person in [*article.authors, *(p for r in article.references for p in r.authors)]:
                 assert merged.person(person) == whole.person(person)
+
+
+def test_identity_store_is_read_only_once_built_and_crosses_processes(tmp_path):
+    """A built store is handed to worker processes (pickled where they are spawned):
+    each reads it through its own connection; a store still being merged is not."""
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from litkg.identity import reference_identity
+
+    articles = [parse_file(SEED_000), parse_file(SEED_004)]
+    store = IdentityStore(tmp_path / "identity.sqlite")
+    store.merge(IdentityIndex.from_articles(articles))
+    with pytest.raises(TypeError):
+        pickle.dumps(store)
+    store.build()
+    with pytest.raises(RuntimeError, match="read-only"):
+        store.merge(IdentityIndex.from_articles(articles))
+    references = [r for a in articles for r in a.references]
+    identities = [reference_identity(r) for r in references]
+    expected = [store.describe(identity, r) for identity, r in zip(identities, references, strict=True)]
+    assert any(d != r for d, r in zip(expected, references, strict=True))  # canonical, not the fallback
+    for method in ("fork", "spawn"):
+        with ProcessPoolExecutor(1, mp_context=get_context(method)) as pool:
+            assert list(pool.map(store.describe, identities, references, chunksize=50)) == expected
+    store.close()
 
 
 def test_custom_base(tmp_path):

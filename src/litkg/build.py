@@ -18,6 +18,7 @@ articles includes it (the N-Quads still give every article graph whole).
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import pickle
@@ -28,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from litkg.errors import ParseError
-from litkg.identity import IdentityIndex
+from litkg.identity import Identities, IdentityIndex, IdentityStore
 from litkg.iris import DEFAULT_BASE, Minter
 from litkg.link import Annotator
 from litkg.parse import iter_inputs, parse_file
@@ -41,7 +42,7 @@ from litkg.publish import (
     dataset_description,
     fork_context,
     write_rejects,
-    write_runs,
+    RunWriter,
 )
 from litkg.rdf import SharedLines, article_iri, article_lines, joined_lines
 from litkg.records import Article
@@ -107,12 +108,13 @@ class _Mapped:
 
 @dataclass(frozen=True)
 class _Parsed:
-    """What parsing a chunk of inputs gives the parent: the chunk's part of the identity
-    index, its parse rejects, and where its articles wait (pickled) to be mapped."""
+    """What parsing a chunk of inputs gives the parent: its parse rejects, and where the
+    chunk's part of the identity index and its articles wait (pickled). On disk, not in
+    the message: results the parent has not merged yet cost it no memory."""
 
     paths: list[str]
     rejects: list[Reject]
-    index: IdentityIndex
+    index: Path
     articles: Path
     seconds: float
 
@@ -135,7 +137,9 @@ def _parse_chunk(task: tuple[int, list[Path], Path]) -> _Parsed:
         index.add_article(article)
     stored = spool / f"articles-{number:06d}.pickle"
     stored.write_bytes(pickle.dumps(articles, protocol=pickle.HIGHEST_PROTOCOL))
-    return _Parsed([str(p) for p in paths], rejects, index, stored, time.perf_counter() - started)
+    indexed = spool / f"index-{number:06d}.pickle"
+    indexed.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+    return _Parsed([str(p) for p in paths], rejects, indexed, stored, time.perf_counter() - started)
 
 
 class _Mapper:
@@ -144,7 +148,7 @@ class _Mapper:
     def __init__(
         self,
         base: str,
-        index: IdentityIndex,
+        index: Identities,
         annotator: Annotator | None,
         engine: str = "turbo",
         spool: Path | None = None,
@@ -202,18 +206,40 @@ class _Mapper:
         articles: list[Article] = pickle.loads(stored.read_bytes())
         stored.unlink()
         loaded = time.perf_counter()
-        mapped = [self(article) for article in articles]
-        done = time.perf_counter()
-        published = [m for m in mapped if not (m.violations or m.error)]
-        runs = write_runs(
-            self.spool,
-            f"batch-{number:06d}",
-            [(m.graph_name, m.ntriples) for m in published],
-            union=[line for m in published for line in m.union],
-        )
-        spooled = time.perf_counter()
-        done_with = [replace(m, ntriples="", union=()) for m in mapped]
-        return _Batch(done_with, runs, (loaded - started, spooled - done))
+        writer = RunWriter(self.spool, f"batch-{number:06d}")
+        spooling = 0.0
+        done_with = []
+        for article in articles:
+            mapped = self(article)
+            if not (mapped.violations or mapped.error):
+                clock = time.perf_counter()
+                writer.add(mapped.graph_name, mapped.ntriples, mapped.union)
+                spooling += time.perf_counter() - clock
+            done_with.append(replace(mapped, ntriples="", union=()))
+        clock = time.perf_counter()
+        runs = writer.close()
+        del articles, writer
+        _return_free_memory()
+        spooling += time.perf_counter() - clock
+        return _Batch(done_with, runs, (loaded - started, spooling))
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc
+    except (AttributeError, OSError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def _return_free_memory() -> None:
+    """Hand the memory a finished batch freed back to the system: glibc keeps freed
+    memory in its heap, so a worker's resident size would otherwise stay at the
+    high-water mark of its largest batch."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 @dataclass(frozen=True)
@@ -279,11 +305,14 @@ def build(
         chunks = [(n, paths[i : i + size], sink.spool) for n, i in enumerate(range(0, len(paths), size))]
         parallel = jobs > 1 and len(chunks) > 1
         clock = time.perf_counter()
-        index, annotator, stored = _parse_stage(chunks, jobs if parallel else 1, link, report, progress)
+        index, annotator, stored = _parse_stage(
+            chunks, jobs if parallel else 1, link, report, progress, sink.spool / "identity.sqlite"
+        )
         report.seconds["parse_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()
         mapper = _Mapper(minter.base, index, annotator, shacl_engine, sink.spool)
         sources = _map_stage(mapper, stored, jobs if parallel else 1, sink, report, progress)
+        index.close()
         report.seconds["workers_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()
         report.files = sink.write(out, formats, minter.base)
@@ -316,22 +345,25 @@ def _parse_stage(
     link: bool,
     report: BuildReport,
     progress: Callable[[str, str], None] | None,
-) -> tuple[IdentityIndex, Annotator | None, list[tuple[int, Path]]]:
-    """Stage 1: parse and index the chunks (on ``jobs`` processes); the parent keeps
-    only the merged index, and loads the lexicon meanwhile. Returns the index, the
-    annotator and where each chunk's parsed articles are spooled."""
+    store: Path,
+) -> tuple[IdentityStore, Annotator | None, list[tuple[int, Path]]]:
+    """Stage 1: parse and index the chunks (on ``jobs`` processes); the parent merges
+    the chunk indexes into an identity store on disk (``store``), and loads the lexicon
+    meanwhile. Returns the store, the annotator and where each chunk's parsed articles
+    are spooled."""
     pool = _pool(min(jobs, len(chunks))) if jobs > 1 else None
     try:
         parsed = pool.map(_parse_chunk, chunks) if pool else map(_parse_chunk, chunks)
         clock = time.perf_counter()
         annotator = Annotator() if link else None
         report.seconds["lexicon"] = time.perf_counter() - clock
-        index = IdentityIndex()
+        index = IdentityStore(store)
         report.seconds["parse"] = report.seconds["identity"] = 0.0
         stored: list[tuple[int, Path]] = []
         for number, part in enumerate(parsed):
             clock = time.perf_counter()
-            index.merge(part.index)
+            index.merge(pickle.loads(part.index.read_bytes()))
+            part.index.unlink()
             report.seconds["identity"] += time.perf_counter() - clock
             report.seconds["parse"] += part.seconds
             report.rejects.extend(part.rejects)

@@ -11,12 +11,16 @@ reference string when nothing else is known.
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
 import re
+import sqlite3
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from pathlib import Path
 
 from litkg.records import Article, Person, Reference
 
@@ -226,21 +230,14 @@ class IdentityIndex:
         return self
 
     def _find(self, token: str) -> str:
-        root = token
-        while self._parent.setdefault(root, root) != root:
-            root = self._parent[root]
-        while self._parent[token] != root:
-            self._parent[token], token = root, self._parent[token]
-        return root
+        return _find(self._parent, token)
 
     def add(
         self, identity: WorkIdentity, description: Reference | None = None, rank: int = 1, origin: str = ""
     ) -> None:
         """Record that all tokens of ``identity`` name one work (described by ``description``)."""
         self._built = False
-        roots = sorted({self._find(t) for t in identity.tokens}, key=_token_order)
-        for other in roots[1:]:
-            self._parent[other] = roots[0]
+        _join(self._parent, identity.tokens)
         if description is not None:
             token = identity.tokens[0]
             candidate = (rank, -_filled(description), origin, description)
@@ -259,10 +256,7 @@ class IdentityIndex:
 
     def canonical(self, identity: WorkIdentity) -> str:
         """The best token of the group ``identity`` belongs to (its own best if unindexed)."""
-        known = [t for t in identity.tokens if t in self._parent]
-        if not known:
-            return identity.best
-        return self._find(known[0])
+        return _canonical(self._parent, identity)
 
     def describe(self, identity: WorkIdentity, fallback: Reference) -> Reference:
         """The canonical description of the work ``identity`` names."""
@@ -314,6 +308,30 @@ class IdentityIndex:
         return replace(person, family=family, given=given or person.given, orcid=person.orcid or orcid)
 
 
+def _find(parent: dict[str, str], token: str) -> str:
+    """The root of ``token`` in the union-find ``parent`` (added as its own root if new)."""
+    root = token
+    while parent.setdefault(root, root) != root:
+        root = parent[root]
+    while parent[token] != root:
+        parent[token], token = root, parent[token]
+    return root
+
+
+def _join(parent: dict[str, str], tokens: Iterable[str]) -> None:
+    """Make ``tokens`` one group, rooted at its best token."""
+    roots = sorted({_find(parent, t) for t in tokens}, key=_token_order)
+    for other in roots[1:]:
+        parent[other] = roots[0]
+
+
+def _canonical(parent: dict[str, str], identity: WorkIdentity) -> str:
+    known = [t for t in identity.tokens if t in parent]
+    if not known:
+        return identity.best
+    return _find(parent, known[0])
+
+
 def _preferred_spelling(
     variants: Counter[tuple[str, str | None, str | None]],
 ) -> tuple[str, str | None, str | None]:
@@ -326,3 +344,203 @@ def _preferred_spelling(
     givens = sorted({given for _, given, _ in variants if given})
     orcids = sorted({orcid for _, _, orcid in variants if orcid})
     return family, max(givens, key=lambda g: (len(g), g)) if givens else None, orcids[0] if orcids else None
+
+
+class _Bounded(OrderedDict):
+    """A dict that forgets its least recently added entries beyond ``size``."""
+
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+
+    def __reduce__(self) -> tuple:
+        return type(self), (self.size,)  # a cache travels empty
+
+    def remember(self, key: object, value: object) -> None:
+        self[key] = value
+        if len(self) > self.size:
+            self.popitem(last=False)
+
+
+_SCHEMA = """
+CREATE TABLE best (token TEXT PRIMARY KEY, rank INTEGER, unfilled INTEGER, origin TEXT, description BLOB);
+CREATE TABLE ids (token TEXT, scheme TEXT, value TEXT, PRIMARY KEY (token, scheme, value));
+CREATE TABLE people (key TEXT, family TEXT, given TEXT, orcid TEXT, count INTEGER,
+                     PRIMARY KEY (key, family, given, orcid));
+CREATE TABLE canonical (root TEXT PRIMARY KEY, description BLOB);
+"""
+
+
+class IdentityStore:
+    """The :class:`IdentityIndex` of a whole corpus, kept on disk so memory stays flat.
+
+    Only the union-find over identifying tokens (short strings) and the article types
+    stay in memory; every description of a work, every identifier a description gives
+    and every spelling of a person go into an SQLite file, as the parts indexed in
+    parallel are merged (:meth:`merge`). :meth:`build` then writes each work's canonical
+    description; the queries (:meth:`canonical`, :meth:`describe`, :meth:`article_type`,
+    :meth:`person`) answer exactly as an :class:`IdentityIndex` of the same articles
+    would, reading the file through small caches. A forked process opens its own
+    read-only connection.
+    """
+
+    def __init__(self, path: Path, cache: int = 4_096) -> None:
+        self.path = Path(path)
+        self._parent: dict[str, str] = {}
+        self._article_types: dict[str, str] = {}
+        self._type_cache: dict[str, str] = {}
+        self._built = False
+        self._descriptions: _Bounded = _Bounded(cache)
+        self._spellings: _Bounded = _Bounded(cache)
+        self.path.unlink(missing_ok=True)
+        self._writer: sqlite3.Connection | None = sqlite3.connect(self.path)
+        self._writer.executescript("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;" + _SCHEMA)
+        self._reader: tuple[int, sqlite3.Connection] | None = None
+
+    def _write(self) -> sqlite3.Connection:
+        if self._writer is None:
+            raise RuntimeError(f"{self.path}: the identity store is built and read-only")
+        return self._writer
+
+    def _read(self) -> sqlite3.Connection:
+        """A read-only connection of this process: a forked worker opens its own (a
+        connection must not cross a fork)."""
+        if self._reader is None or self._reader[0] != os.getpid():
+            self._reader = (os.getpid(), sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True))
+        return self._reader[1]
+
+    def __getstate__(self) -> dict:
+        if self._writer is not None:
+            raise TypeError("an identity store can be handed to another process once built")
+        return {**self.__dict__, "_reader": None}
+
+    def close(self) -> None:
+        """Close this process's connections (the file stays until its directory goes)."""
+        for connection in (self._writer, self._reader[1] if self._reader else None):
+            if connection is not None:
+                connection.close()
+        self._writer = self._reader = None
+
+    def merge(self, part: IdentityIndex) -> None:
+        """Add what ``part`` indexed (as :meth:`IdentityIndex.merge` does)."""
+        db = self._write()
+        self._built = False
+        for token in part._parent:
+            root = part._find(token)
+            if root != token:
+                _join(self._parent, (token, root))
+            else:
+                _find(self._parent, token)
+        db.executemany(
+            "INSERT INTO best VALUES (?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET"
+            " rank = excluded.rank, unfilled = excluded.unfilled, origin = excluded.origin,"
+            " description = excluded.description"
+            " WHERE (excluded.rank, excluded.unfilled, excluded.origin) < (best.rank, best.unfilled, best.origin)",
+            (
+                (token, rank, unfilled, origin, pickle.dumps(description, pickle.HIGHEST_PROTOCOL))
+                for token, (rank, unfilled, origin, description) in part._best.items()
+            ),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO ids VALUES (?, ?, ?)",
+            ((token, scheme, value) for token, ids in part._ids.items() for scheme, value in ids),
+        )
+        db.executemany(
+            "INSERT INTO people VALUES (?, ?, ?, ?, ?) ON CONFLICT (key, family, given, orcid)"
+            " DO UPDATE SET count = count + excluded.count",
+            (
+                (key, family, given or "", orcid or "", count)
+                for key, spellings in part._people.items()
+                for (family, given, orcid), count in spellings.items()
+            ),
+        )
+        self._article_types.update(part._article_types)
+
+    def build(self) -> IdentityStore:
+        """Write each work's canonical description: the best description of its group,
+        completed with the group's smallest DOI, PMID and PMCID it lacks. The store is
+        read-only from here."""
+        db = self._write()
+        db.execute("CREATE TEMP TABLE roots (token TEXT PRIMARY KEY, root TEXT)")
+        db.executemany("INSERT INTO roots VALUES (?, ?)", ((t, _find(self._parent, t)) for t in list(self._parent)))
+        ids: dict[str, dict[str, str]] = {}
+        for root, scheme, value in db.execute(
+            "SELECT root, scheme, min(value) FROM ids JOIN roots USING (token) GROUP BY root, scheme"
+        ):
+            ids.setdefault(root, {})[scheme] = value
+        rows = db.execute(
+            "SELECT root, description FROM best JOIN roots USING (token) ORDER BY root, rank, unfilled, origin"
+        )
+
+        def canonical() -> Iterable[tuple[str, bytes]]:
+            previous = None
+            for root, blob in rows:
+                if root == previous:
+                    continue
+                previous = root
+                known = ids.get(root, {})
+                if known:
+                    best: Reference = pickle.loads(blob)
+                    filled = replace(
+                        best,
+                        doi=best.doi or known.get("doi"),
+                        pmid=best.pmid or known.get("pmid"),
+                        pmcid=best.pmcid or known.get("pmcid"),
+                    )
+                    if filled != best:
+                        blob = pickle.dumps(filled, pickle.HIGHEST_PROTOCOL)
+                yield root, blob
+
+        db.execute("DELETE FROM canonical")
+        db.executemany("INSERT INTO canonical VALUES (?, ?)", list(canonical()))
+        db.execute("DROP TABLE roots")
+        db.commit()
+        db.close()
+        self._writer = None
+        self._type_cache = {}
+        for token, label in sorted(self._article_types.items()):
+            self._type_cache.setdefault(_find(self._parent, token), label)
+        self._descriptions.clear()
+        self._spellings.clear()
+        self._built = True
+        return self
+
+    def canonical(self, identity: WorkIdentity) -> str:
+        return _canonical(self._parent, identity)
+
+    def describe(self, identity: WorkIdentity, fallback: Reference) -> Reference:
+        root = self.canonical(identity)
+        if root not in self._parent:
+            return fallback
+        if not self._built:
+            self.build()
+        found = self._descriptions.get(root)
+        if found is None:
+            row = self._read().execute("SELECT description FROM canonical WHERE root = ?", (root,)).fetchone()
+            if row is None:
+                return fallback
+            found = pickle.loads(row[0])
+            self._descriptions.remember(root, found)
+        return found
+
+    def article_type(self, identity: WorkIdentity) -> str | None:
+        if not self._built:
+            self.build()
+        return self._type_cache.get(self.canonical(identity))
+
+    def person(self, person: Person) -> Person:
+        key = person_key(person)
+        chosen = self._spellings.get(key)
+        if chosen is None:
+            rows = self._read().execute("SELECT family, given, orcid, count FROM people WHERE key = ?", (key,))
+            variants = Counter({(f, g or None, o or None): n for f, g, o, n in rows})
+            if not variants:
+                return person
+            chosen = _preferred_spelling(variants)
+            self._spellings.remember(key, chosen)
+        family, given, orcid = chosen
+        return replace(person, family=family, given=given or person.given, orcid=person.orcid or orcid)
+
+
+# What the mapping reads identities from: a corpus index in memory, or on disk.
+Identities = IdentityIndex | IdentityStore

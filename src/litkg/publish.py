@@ -309,39 +309,65 @@ def _without_newline(line: str) -> str:
     return line[:-1] if line.endswith("\n") else line
 
 
+class RunWriter:
+    """Spools one batch of published graphs as they are made, for
+    :meth:`GraphSink.add_runs`: each graph's N-Quads block goes to the batch's quads
+    file at once; the lines the batch adds to the union graph are kept, one string per
+    graph, until :meth:`close` writes them as one sorted, duplicate-free run. So a
+    worker holds little more than the graph it is making."""
+
+    def __init__(self, directory: Path, name: str) -> None:
+        self._triples_run = directory / f"triples-{name}"
+        self._quads_run = directory / f"quads-{name}"
+        self._quads: BinaryIO | None = None
+        self._index: list[tuple[str, int, int]] = []
+        self._offset = 0
+        self._union: list[str] = []
+
+    def add(self, graph_name: str, ntriples: str, union: Iterable[str] | None = None) -> None:
+        """One graph (its N-Triples, each line sorted); ``union``: the lines (without
+        newlines) it adds to the union graph, when the caller knows them to be fewer than
+        all its lines -- a worker that has spooled a shared description once need not
+        spool it again; by default all lines."""
+        if not ntriples.strip():
+            return
+        if self._quads is None:
+            self._quads = self._quads_run.open("wb")
+        block = _with_graph(ntriples, graph_name).encode("utf-8")
+        self._quads.write(block)
+        self._index.append((graph_name, self._offset, len(block)))
+        self._offset += len(block)
+        if union is None:
+            self._union.append(ntriples)
+        else:
+            self._union.append("\n".join(union))
+
+    def close(self) -> Runs:
+        if self._quads is None:
+            return Runs(None, None, ())
+        self._quads.close()
+        # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028,
+        # which N-Triples leaves unescaped inside literals; dict.fromkeys keeps the order
+        # of each graph's sorted lines, which sorted() then merges as runs
+        lines = sorted(dict.fromkeys(line for text in self._union for line in text.split("\n") if line.strip()))
+        self._union = []
+        with self._triples_run.open("w", encoding="utf-8") as handle:
+            handle.writelines(f"{line}\n" for line in lines)
+        return Runs(self._triples_run, self._quads_run, tuple(self._index))
+
+
 def write_runs(
     directory: Path, name: str, graphs: Iterable[tuple[str, str]], union: Iterable[str] | None = None
 ) -> Runs:
-    """Spool a batch of published graphs ((graph name, sorted N-Triples) pairs) for
-    :meth:`GraphSink.add_runs`: the sorting happens where the graphs were made.
-
-    ``union``: the lines (without newlines) the batch adds to the union graph, when
-    the caller knows them to be fewer than all lines of its graphs -- a worker that has
-    spooled a shared description once need not spool it again; by default all lines."""
-    triples: list[str] = []
-    blocks: list[bytes] = []
-    index: list[tuple[str, int, int]] = []
-    offset = 0
+    """Spool a batch of published graphs ((graph name, sorted N-Triples) pairs) at once
+    (see :class:`RunWriter`); ``union``: the lines the whole batch adds to the union
+    graph, by default all lines of its graphs."""
+    writer = RunWriter(directory, name)
     for graph_name, ntriples in graphs:
-        if not ntriples.strip():
-            continue
-        if union is None:
-            # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028,
-            # which N-Triples leaves unescaped inside literals
-            triples.extend(line for line in ntriples.split("\n") if line.strip())
-        block = _with_graph(ntriples, graph_name).encode("utf-8")
-        index.append((graph_name, offset, len(block)))
-        blocks.append(block)
-        offset += len(block)
-    if not index:
-        return Runs(None, None, ())
-    triples_run, quads_run = directory / f"triples-{name}", directory / f"quads-{name}"
-    # dict.fromkeys keeps the order of each graph's sorted lines, which sorted() then merges as runs
-    lines = sorted(dict.fromkeys(triples if union is None else union))
-    triples_run.write_text("\n".join(lines) + "\n" if lines else "", encoding="utf-8")
-    with quads_run.open("wb") as output:
-        output.writelines(blocks)
-    return Runs(triples_run, quads_run, tuple(index))
+        writer.add(graph_name, ntriples, None if union is None else ())
+    if union is not None:
+        writer._union.append("\n".join(union))
+    return writer.close()
 
 
 _LINE_END = re.compile(r"[ \t]*\.[ \t]*\n")
