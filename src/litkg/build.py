@@ -6,11 +6,13 @@ other article is still published.
 
 It streams in two parallel stages, because the identity of cited works is a property
 of the whole corpus: (1) workers parse chunks of inputs, each indexing its works and
-people and spooling its articles to disk; the parent merges the chunk indexes (it
-never holds the articles). (2) Forked workers, sharing the finished index and the
-lexicon, load each spooled chunk, then link, map and validate every article and write
-its published lines as sorted run files, which :class:`~litkg.publish.GraphSink`
-merges into the dumps. Each article is validated as its whole graph (with the
+people and spooling its articles and its index to disk; the parent merges the chunk
+indexes into an :class:`~litkg.identity.IdentityStore` on disk (it never holds the
+articles, nor the descriptions of works). (2) Forked workers, sharing the lexicon and
+reading the finished store, load each spooled chunk, then link, map and validate every
+article and write its published lines to run files as it is done
+(:class:`~litkg.publish.RunWriter`), which :class:`~litkg.publish.GraphSink` merges
+into the dumps. Each article is validated as its whole graph (with the
 descriptions of the works it cites and the terms it mentions); a worker writes such a
 shared description into the union's run only the first time one of its published
 articles includes it (the N-Quads still give every article graph whole).
