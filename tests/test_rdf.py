@@ -180,7 +180,9 @@ def test_identity_index_merged_from_parts_is_the_index_of_the_whole(tmp_path, ke
     articles.append(replace(first, source="no-ids.txt", doi=None, references=undone))
     whole = IdentityIndex.from_articles(articles)
     for size in (1, 4, 11):
-        merged = IdentityIndex() if kept == "in memory" else IdentityStore(tmp_path / f"identity-{size}.sqlite")
+        merged = (
+            IdentityIndex() if kept == "in memory" else IdentityStore(tmp_path / f"identity-{size}.sqlite")
+        )
         for start in range(0, len(articles), size):
             merged.merge(IdentityIndex.from_articles(articles[start : start + size]))
         merged.build()

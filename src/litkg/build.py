@@ -39,12 +39,12 @@ from litkg.publish import (
     DEFAULT_LICENSE,
     GraphSink,
     Runs,
+    RunWriter,
     SourceFile,
     build_time,
     dataset_description,
     fork_context,
     write_rejects,
-    RunWriter,
 )
 from litkg.rdf import SharedLines, article_iri, article_lines, joined_lines
 from litkg.records import Article

@@ -207,12 +207,7 @@ class IdentityIndex:
         """Add what ``other`` indexed (over later articles): the same index as if its
         articles had been added here, so corpora can be indexed in parallel parts."""
         self._built = False
-        for token in other._parent:
-            root = other._find(token)
-            if root != token:
-                self.add(WorkIdentity((token, root)))
-            else:
-                self._find(token)
+        _join_groups(self._parent, other)
         for token, best in other._best.items():
             mine = self._best.get(token)
             if mine is None or best[:3] < mine[:3]:
@@ -304,8 +299,7 @@ class IdentityIndex:
             if not variants:
                 return person
             chosen = self._person_cache[key] = _preferred_spelling(variants)
-        family, given, orcid = chosen
-        return replace(person, family=family, given=given or person.given, orcid=person.orcid or orcid)
+        return _respelled(person, chosen)
 
 
 def _find(parent: dict[str, str], token: str) -> str:
@@ -323,6 +317,21 @@ def _join(parent: dict[str, str], tokens: Iterable[str]) -> None:
     roots = sorted({_find(parent, t) for t in tokens}, key=_token_order)
     for other in roots[1:]:
         parent[other] = roots[0]
+
+
+def _join_groups(parent: dict[str, str], part: IdentityIndex) -> None:
+    """Add the groups of tokens ``part`` found to the union-find ``parent``."""
+    for token in part._parent:
+        root = part._find(token)
+        if root != token:
+            _join(parent, (token, root))
+        else:
+            _find(parent, token)
+
+
+def _respelled(person: Person, chosen: tuple[str, str | None, str | None]) -> Person:
+    family, given, orcid = chosen
+    return replace(person, family=family, given=given or person.given, orcid=person.orcid or orcid)
 
 
 def _canonical(parent: dict[str, str], identity: WorkIdentity) -> str:
@@ -425,17 +434,13 @@ class IdentityStore:
         """Add what ``part`` indexed (as :meth:`IdentityIndex.merge` does)."""
         db = self._write()
         self._built = False
-        for token in part._parent:
-            root = part._find(token)
-            if root != token:
-                _join(self._parent, (token, root))
-            else:
-                _find(self._parent, token)
+        _join_groups(self._parent, part)
         db.executemany(
             "INSERT INTO best VALUES (?, ?, ?, ?, ?) ON CONFLICT (token) DO UPDATE SET"
             " rank = excluded.rank, unfilled = excluded.unfilled, origin = excluded.origin,"
             " description = excluded.description"
-            " WHERE (excluded.rank, excluded.unfilled, excluded.origin) < (best.rank, best.unfilled, best.origin)",
+            " WHERE (excluded.rank, excluded.unfilled, excluded.origin)"
+            " < (best.rank, best.unfilled, best.origin)",
             (
                 (token, rank, unfilled, origin, pickle.dumps(description, pickle.HIGHEST_PROTOCOL))
                 for token, (rank, unfilled, origin, description) in part._best.items()
@@ -462,14 +467,17 @@ class IdentityStore:
         read-only from here."""
         db = self._write()
         db.execute("CREATE TEMP TABLE roots (token TEXT PRIMARY KEY, root TEXT)")
-        db.executemany("INSERT INTO roots VALUES (?, ?)", ((t, _find(self._parent, t)) for t in list(self._parent)))
+        db.executemany(
+            "INSERT INTO roots VALUES (?, ?)", ((t, _find(self._parent, t)) for t in list(self._parent))
+        )
         ids: dict[str, dict[str, str]] = {}
         for root, scheme, value in db.execute(
             "SELECT root, scheme, min(value) FROM ids JOIN roots USING (token) GROUP BY root, scheme"
         ):
             ids.setdefault(root, {})[scheme] = value
         rows = db.execute(
-            "SELECT root, description FROM best JOIN roots USING (token) ORDER BY root, rank, unfilled, origin"
+            "SELECT root, description FROM best JOIN roots USING (token)"
+            " ORDER BY root, rank, unfilled, origin"
         )
 
         def canonical() -> Iterable[tuple[str, bytes]]:
@@ -532,14 +540,15 @@ class IdentityStore:
         key = person_key(person)
         chosen = self._spellings.get(key)
         if chosen is None:
-            rows = self._read().execute("SELECT family, given, orcid, count FROM people WHERE key = ?", (key,))
+            rows = self._read().execute(
+                "SELECT family, given, orcid, count FROM people WHERE key = ?", (key,)
+            )
             variants = Counter({(f, g or None, o or None): n for f, g, o, n in rows})
             if not variants:
                 return person
             chosen = _preferred_spelling(variants)
             self._spellings.remember(key, chosen)
-        family, given, orcid = chosen
-        return replace(person, family=family, given=given or person.given, orcid=person.orcid or orcid)
+        return _respelled(person, chosen)
 
 
 # What the mapping reads identities from: a corpus index in memory, or on disk.

@@ -343,7 +343,12 @@ class Lexicon:
                 if words[0].endswith(noun) and len(words[0]) > len(noun) + 2:
                     yield f"{words[0][: -len(noun)]}{adjective} cell"
                     break
-        if curie.startswith("CL:") and words[-1].endswith("ium") and len(words[-1]) >= 8 and " of " not in text:
+        if (
+            curie.startswith("CL:")
+            and words[-1].endswith("ium")
+            and len(words[-1]) >= 8
+            and " of " not in text
+        ):
             # Latin plural of the head noun: "spermatogonium" -> "spermatogonia"
             yield text[: -len("um")] + "a"
         if (

@@ -349,7 +349,9 @@ class RunWriter:
         # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028,
         # which N-Triples leaves unescaped inside literals; dict.fromkeys keeps the order
         # of each graph's sorted lines, which sorted() then merges as runs
-        lines = sorted(dict.fromkeys(line for text in self._union for line in text.split("\n") if line.strip()))
+        lines = sorted(
+            dict.fromkeys(line for text in self._union for line in text.split("\n") if line.strip())
+        )
         self._union = []
         with self._triples_run.open("w", encoding="utf-8") as handle:
             handle.writelines(f"{line}\n" for line in lines)
