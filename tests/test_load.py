@@ -95,7 +95,7 @@ def test_load_is_idempotent_and_complete(server, seed_out):
     graphs = list(read_named_graphs(seed_out))
     expected = sum(g.triples for g in graphs)
     report = load_update(iter(graphs), f"{server}/update", batch_size=1)
-    assert (report.graphs, report.triples, report.requests) == (2, expected, 2)
+    assert (report.graphs, report.triples, report.requests) == (3, expected, 3)  # 2 articles, shared
     assert quad_count(server) == expected
     load_update(iter(graphs), f"{server}/update", batch_size=50)
     assert quad_count(server) == expected
@@ -117,7 +117,7 @@ def test_every_query_answers_the_same_over_http(server, seed_out, name):
 def test_load_cli(server, seed_out):
     result = CliRunner().invoke(app, ["load", str(seed_out), "--endpoint", f"{server}/update"])
     assert result.exit_code == 0, result.output
-    assert "loaded 2 article graph(s)" in result.stderr
+    assert "loaded 3 named graph(s)" in result.stderr
 
 
 def test_unreachable_endpoint_is_a_clear_error(seed_out):

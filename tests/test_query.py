@@ -25,8 +25,8 @@ EXPECTED = {
     "cited-by-several": (
         {},
         [
-            (W + "boillee_2006_science_312_1389", "2", "Boillee, S. et al. Science 312, 1389–1392 (2006)."),
-            (W + "clement_2003_science_302_113", "2", "Clement, A. M. et al. Science 302, 113–117 (2003)."),
+            (W + "boillee_2006_science_312_1389", "2"),
+            (W + "clement_2003_science_302_113", "2"),
         ],
     ),
     "discussed-works": (
@@ -149,7 +149,7 @@ def test_query_cli_formats(seed_out):
     result = runner.invoke(app, ["query", str(seed_out), "--name", "cited-by-several", "--format", "csv"])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["work", "citingArticles", "asCited"] and len(rows) == 3
+    assert rows[0] == ["work", "citingArticles"] and len(rows) == 3
     result = runner.invoke(
         app,
         [

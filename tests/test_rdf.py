@@ -244,7 +244,42 @@ def test_every_format_round_trips_to_an_isomorphic_graph(seed_build):
         for s, p, o, _ in ds.quads((None, None, None, None)):
             union.add((s, p, o))
         assert isomorphic(union, g), name
-        assert len({c for *_, c in ds.quads((None, None, None, None))}) == 2  # one named graph per article
+        # one named graph per article, and one of the descriptions they share
+        assert {str(c) for *_, c in ds.quads((None, None, None, None))} == {
+            "https://w3id.org/litkg/dataset/descriptions",
+            "https://w3id.org/litkg/work/key/julien_2007_nat-neurosci_10_535/graph",
+            "https://w3id.org/litkg/work/key/ozdinler_2020_nat-neurosci_23_1311/graph",
+        }, name
+
+
+def test_shared_descriptions_are_stated_once_in_their_own_graph(seed_build):
+    """Cited works and ontology terms are described in the dataset's descriptions graph,
+    once, not again in each citing or mentioning article's graph: over the union of
+    the graphs (how stores answer by default) a join meets each such triple once."""
+    out, _ = seed_build
+    descriptions = "https://w3id.org/litkg/dataset/descriptions"
+    where: dict[ox.Triple, list[str]] = {}
+    for quad in ox.parse(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS):
+        where.setdefault(quad.triple, []).append(quad.graph_name.value)
+    articles = {g.removesuffix("/graph") for graphs in where.values() for g in graphs if g != descriptions}
+    cited = {t.object.value for t in where if t.predicate.value == str(CITO.cites)}
+    labels = [
+        graphs
+        for t, graphs in where.items()
+        if t.predicate.value == str(RDFS.label)
+        and t.subject.value.startswith("http://purl.obolibrary.org/obo/")
+    ]
+    assert labels and all(graphs == [descriptions] for graphs in labels)
+    assert cited - articles
+    for triple, graphs in where.items():
+        if triple.subject.value in cited - articles:
+            assert graphs == [descriptions], triple
+    # people (authors of the articles too) and journals are described there, once
+    for predicate in (FOAF.familyName, FABIO.hasShortTitle):
+        stated = [graphs for t, graphs in where.items() if t.predicate.value == str(predicate)]
+        assert stated and all(graphs == [descriptions] for graphs in stated), predicate
+    # what an article's graph says about itself is in its graph, not in the shared one
+    assert all(descriptions not in where[t] for t in where if t.predicate.value == str(CITO.cites))
 
 
 def test_output_is_byte_identical_across_runs(tmp_path, monkeypatch):
@@ -424,7 +459,7 @@ def test_an_internal_error_rejects_one_article_and_publishes_the_others(tmp_path
         q.graph_name.value
         for q in ox.parse(path=str(tmp_path / "out" / "graph.nq"), format=ox.RdfFormat.N_QUADS)
     }
-    assert len(graphs) == 58
+    assert len(graphs) == 58 + 1  # the articles', and the one of their shared descriptions
 
 
 def test_spooled_sink_merges_runs_into_the_same_files(tmp_path):

@@ -13,9 +13,11 @@ reading the finished store, load each spooled chunk, then link, map and validate
 article and write its published lines to run files as it is done
 (:class:`~litkg.publish.RunWriter`), which :class:`~litkg.publish.GraphSink` merges
 into the dumps. Each article is validated as its whole graph (with the
-descriptions of the works it cites and the terms it mentions); a worker writes such a
-shared description into the union's run only the first time one of its published
-articles includes it (the N-Quads still give every article graph whole).
+descriptions of the works it cites and the terms it mentions), and published as its
+own named graph; the shared descriptions go, once each, into one named graph of the
+dataset (:meth:`~litkg.iris.Minter.descriptions_graph`): a worker spools a description
+only the first time one of its published articles relies on it, and the sink merges
+the workers' runs without duplicates.
 """
 
 from __future__ import annotations
@@ -103,9 +105,9 @@ class _Mapped:
     violations: tuple[Violation, ...]
     seconds: tuple[float, float, float]  # link, map, validate
     error: str | None = None  # what went wrong when the article could not be mapped
-    # the lines this article adds to the union graph: its own, and the shared
-    # descriptions this process has not spooled yet (every published graph has them)
-    union: tuple[str, ...] = ()
+    # the lines of the shared descriptions (cited works, terms) the article relies on
+    # that this process has not spooled yet: they are published once, in their own graph
+    shared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -178,25 +180,24 @@ class _Mapper:
         own, described = article_lines(article, self.minter, self.index, mentions, self.shared)
         lines = joined_lines(own.union(*described.values()))
         mapped = time.perf_counter()
-        result = validate_ntriples(lines, engine=self.engine)
+        result = validate_ntriples(lines, engine=self.engine)  # the article with what it relies on
         validated = time.perf_counter()
         iri = article_iri(article, self.minter, self.index)
         name = str(self.minter.part(iri, "graph"))
-        union: list[str] = []
+        shared: list[str] = []
         if result.conforms:
-            union.extend(own)
             for key, description in described.items():
                 if key not in self.spooled:
                     self.spooled.add(key)
-                    union.extend(description)
+                    shared.extend(description)
         return _Mapped(
             article.source,
             article.sha256,
             name,
-            lines if result.conforms else "",
+            joined_lines(own) if result.conforms else "",
             () if result.conforms else result.violations,
             (linked - started, mapped - linked, validated - mapped),
-            union=tuple(union),
+            shared=tuple(shared),
         )
 
     def batch(self, numbered: tuple[int, Path]) -> _Batch:
@@ -215,9 +216,9 @@ class _Mapper:
             mapped = self(article)
             if not (mapped.violations or mapped.error):
                 clock = time.perf_counter()
-                writer.add(mapped.graph_name, mapped.ntriples, mapped.union)
+                writer.add(mapped.graph_name, mapped.ntriples, shared=mapped.shared)
                 spooling += time.perf_counter() - clock
-            done_with.append(replace(mapped, ntriples="", union=()))
+            done_with.append(replace(mapped, ntriples="", shared=()))
         clock = time.perf_counter()
         runs = writer.close()
         del articles, writer
@@ -302,7 +303,7 @@ def build(
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(paths) >= 50 else 1
     size = min(MAX_BATCH, max(1, len(paths) // (max(jobs, 1) * 8)))
-    sink = GraphSink()
+    sink = GraphSink(shared_graph=str(minter.descriptions_graph()))
     try:
         chunks = [(n, paths[i : i + size], sink.spool) for n, i in enumerate(range(0, len(paths), size))]
         parallel = jobs > 1 and len(chunks) > 1

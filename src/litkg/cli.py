@@ -338,7 +338,7 @@ def load(
         err_console.print(f"[red]error[/red] {exc}", highlight=False)
         raise typer.Exit(1) from None
     err_console.print(
-        f"loaded {report.graphs} article graph(s), {report.triples} triples, in {report.requests} request(s)",
+        f"loaded {report.graphs} named graph(s), {report.triples} triples, in {report.requests} request(s)",
         highlight=False,
     )
 

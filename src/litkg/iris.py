@@ -8,6 +8,7 @@ Layout under the base (default :data:`DEFAULT_BASE`)::
     {work}/annotation/{n}  {work}/text/{part}
     person/{family_initials}  person/orcid/{orcid}  organization/{name}
     journal/{journal-key}  journal/{journal-key}/volume/{v}  …/volume/{v}/issue/{i}
+    dataset  dataset/descriptions (named graph)  {work}/graph (an article's named graph)
 
 The same input always gives the same IRI, across runs and across articles.
 """
@@ -77,3 +78,8 @@ class Minter:
     def dataset(self) -> URIRef:
         """IRI of the published dataset (VoID/DCAT description)."""
         return URIRef(f"{self.base}dataset")
+
+    def descriptions_graph(self) -> URIRef:
+        """Named graph of the descriptions articles share (cited works, their people and
+        journals, ontology terms): stated once for the dataset, not in every article's graph."""
+        return URIRef(f"{self.base}dataset/descriptions")

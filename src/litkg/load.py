@@ -1,4 +1,5 @@
-"""Load a built graph into a SPARQL 1.1 server, one named graph per article.
+"""Load a built graph into a SPARQL 1.1 server, one named graph per article (and the
+one of the descriptions the articles share).
 
 Each article's named graph is replaced as a whole, so loading twice gives the same
 store. Two ways, both standard:

@@ -97,10 +97,14 @@ class Runs:
     triples: Path | None
     quads: Path | None
     graphs: tuple[tuple[str, int, int], ...]
+    shared: Path | None = None  # sorted, duplicate-free lines of the shared descriptions
 
 
 class GraphSink:
     """Published article graphs, spooled to disk as they come.
+
+    The descriptions articles share (cited works, ontology terms) arrive as their own
+    runs and become one named graph, ``shared_graph``, stated once.
 
     Article graphs arrive as :class:`Runs` (written by workers with :func:`write_runs`)
     or one by one (buffered here). ``write`` merges the triple runs (``sort -m -u``,
@@ -112,7 +116,9 @@ class GraphSink:
     would change the data.)
     """
 
-    def __init__(self, buffer_lines: int = 500_000) -> None:
+    def __init__(self, buffer_lines: int = 500_000, shared_graph: str | None = None) -> None:
+        self._shared_graph = shared_graph
+        self._shared_runs: list[Path] = []
         self._directory = tempfile.TemporaryDirectory(prefix="litkg-publish-")
         self._root = Path(self._directory.name)
         self._buffer_lines = buffer_lines
@@ -142,6 +148,10 @@ class GraphSink:
             self._triple_runs.append(runs.triples)
         if runs.quads is not None:
             self._graphs.extend((name, runs.quads, offset, length) for name, offset, length in runs.graphs)
+        if runs.shared is not None:
+            if self._shared_graph is None:
+                raise ValueError("shared descriptions given to a sink without a shared graph")
+            self._shared_runs.append(runs.shared)
 
     def _flush(self) -> None:
         if self._pending:
@@ -166,9 +176,18 @@ class GraphSink:
         """The quads as an N-Quads file, sorted graph first: the graph blocks in order
         of graph name (the order of their lines, since ">" ends every graph IRI)."""
         self._flush()
-        nquads = self._root / f"quads-{len(self._graphs)}.nq"  # later additions make a new one
+        # later additions make a new one
+        nquads = self._root / f"quads-{len(self._graphs)}-{len(self._shared_runs)}.nq"
         if not nquads.exists():
-            _concatenate_blocks(self._graphs, nquads)
+            graphs = list(self._graphs)
+            if self._shared_runs:
+                assert self._shared_graph is not None
+                shared = self._root / f"shared-{len(self._shared_runs)}.sorted"
+                _merge_sorted(self._shared_runs, shared)
+                block = shared.with_suffix(".nq")
+                _lines_with_graph(shared, block, self._shared_graph)
+                graphs.append((self._shared_graph, block, 0, block.stat().st_size))
+            _concatenate_blocks(graphs, nquads)
         return nquads
 
     def _named(self) -> Iterator[ox.Quad]:
@@ -319,18 +338,25 @@ class RunWriter:
     def __init__(self, directory: Path, name: str) -> None:
         self._triples_run = directory / f"triples-{name}"
         self._quads_run = directory / f"quads-{name}"
+        self._shared_run = directory / f"shared-{name}"
         self._quads: BinaryIO | None = None
         self._index: list[tuple[str, int, int]] = []
         self._offset = 0
         self._union: list[str] = []
+        self._shared: list[str] = []
 
-    def add(self, graph_name: str, ntriples: str, union: Iterable[str] | None = None) -> None:
+    def add(
+        self, graph_name: str, ntriples: str, union: Iterable[str] | None = None, shared: Iterable[str] = ()
+    ) -> None:
         """One graph (its N-Triples, each line sorted); ``union``: the lines (without
         newlines) it adds to the union graph, when the caller knows them to be fewer than
-        all its lines -- a worker that has spooled a shared description once need not
-        spool it again; by default all lines."""
+        all its lines, by default all lines; ``shared``: lines (without newlines) of the
+        shared descriptions the graph relies on that this writer has not been given yet
+        (they go to the shared graph, and to the union)."""
         if not ntriples.strip():
             return
+        if shared:
+            self._shared.append("\n".join(shared))
         if self._quads is None:
             self._quads = self._quads_run.open("wb")
         block = _with_graph(ntriples, graph_name).encode("utf-8")
@@ -346,16 +372,23 @@ class RunWriter:
         if self._quads is None:
             return Runs(None, None, ())
         self._quads.close()
-        # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028,
-        # which N-Triples leaves unescaped inside literals; dict.fromkeys keeps the order
-        # of each graph's sorted lines, which sorted() then merges as runs
-        lines = sorted(
-            dict.fromkeys(line for text in self._union for line in text.split("\n") if line.strip())
-        )
-        self._union = []
-        with self._triples_run.open("w", encoding="utf-8") as handle:
-            handle.writelines(f"{line}\n" for line in lines)
-        return Runs(self._triples_run, self._quads_run, tuple(self._index))
+        shared = None
+        if self._shared:
+            shared = self._shared_run
+            _write_sorted_lines(self._shared, shared)
+        _write_sorted_lines(self._union + self._shared, self._triples_run)
+        self._union, self._shared = [], []
+        return Runs(self._triples_run, self._quads_run, tuple(self._index), shared)
+
+
+def _write_sorted_lines(texts: Sequence[str], path: Path) -> None:
+    """Write the distinct lines of ``texts``, sorted, to ``path``."""
+    # split on "\n" only: str.splitlines() also breaks at form feeds and U+2028, which
+    # N-Triples leaves unescaped inside literals; dict.fromkeys keeps the order of each
+    # text's sorted lines, which sorted() then merges as runs
+    lines = sorted(dict.fromkeys(line for text in texts for line in text.split("\n") if line.strip()))
+    with path.open("w", encoding="utf-8") as handle:
+        handle.writelines(f"{line}\n" for line in lines)
 
 
 def write_runs(
@@ -387,6 +420,13 @@ def _with_graph(ntriples: str, graph_name: str) -> str:
     return _LINE_END.sub(
         lambda _: tail, "\n".join(line for line in ntriples.split("\n") if line.strip()) + "\n"
     )
+
+
+def _lines_with_graph(ntriples: Path, target: Path, graph_name: str, chunk: int = 1 << 22) -> None:
+    """Stream an N-Triples file into ``target`` as N-Quads lines of ``graph_name``."""
+    with ntriples.open(encoding="utf-8", newline="\n") as source, target.open("wb") as output:
+        while lines := source.readlines(chunk):
+            output.write(_with_graph("".join(lines), graph_name).encode("utf-8"))
 
 
 def _concatenate_blocks(graphs: Sequence[tuple[str, Path, int, int]], target: Path) -> None:

@@ -617,19 +617,36 @@ def article_lines(
     mentions: Sequence[Mention],
     shared: SharedLines,
 ) -> tuple[set[str], dict[tuple[str, str], list[str]]]:
-    """The N-Triples lines (without newlines) of the article's own triples, and of each
-    shared description its graph includes, by the description's key (("work", IRI) or
-    ("term", CURIE)): the lines of :func:`article_ntriples`, in two parts."""
+    """The N-Triples lines (without newlines) of the article's own triples -- about the
+    article and its parts, the nodes minted under its IRI -- and of each description of
+    another node its graph includes, by the description's key: ("work", IRI) for a cited
+    work, ("term", CURIE) for an ontology term, ("about", article IRI) for the people,
+    journal, organizations and agents the article names. The lines of
+    :func:`article_ntriples`, in two parts."""
     cited = []
     described: dict[tuple[str, str], list[str]] = {}
     for reference in article.references:
         work, description = shared.cited_work(reference)
         cited.append(work)
         described[("work", str(work))] = description
-    own = article_triples(article, minter, index, mentions, shared.ontology, descriptions=False, cited=cited)
+    node = article_iri(article, minter, index)
+    triples = article_triples(
+        article, minter, index, mentions, shared.ontology, descriptions=False, cited=cited
+    )
+    parts = f"{node}/"
+    own, others = set(), []
+    for triple in triples:
+        line = _nt_line(triple)[:-1]
+        subject = triple[0]
+        if subject == node or subject.startswith(parts):
+            own.add(line)
+        else:
+            others.append(line)
+    if others:
+        described[("about", str(node))] = sorted(others)
     for curie in sorted({mention.curie for mention in mentions}):
         described[("term", curie)] = shared.term(curie)
-    return {_nt_line(triple)[:-1] for triple in own}, described
+    return own, described
 
 
 def article_ntriples(
