@@ -435,17 +435,28 @@ def _concatenate_blocks(graphs: Sequence[tuple[str, Path, int, int]], target: Pa
     with contextlib.ExitStack() as stack, target.open("wb") as output:
         files: dict[Path, BinaryIO] = {}
 
-        def block(path: Path, offset: int, length: int) -> bytes:
+        def opened(path: Path, offset: int) -> BinaryIO:
             if path not in files:
                 files[path] = stack.enter_context(path.open("rb"))
             files[path].seek(offset)
-            return files[path].read(length)
+            return files[path]
+
+        def block(path: Path, offset: int, length: int) -> bytes:
+            return opened(path, offset).read(length)
 
         for _, group in itertools.groupby(sorted(graphs), key=lambda graph: graph[0]):
-            parts = [block(path, offset, length) for _, path, offset, length in group]
-            if len(parts) == 1:
-                output.write(parts[0])
+            located = list(group)
+            if len(located) == 1:  # copied in pieces: the shared graph's block is large
+                _, path, offset, length = located[0]
+                source = opened(path, offset)
+                while length > 0:
+                    piece = source.read(min(length, 1 << 20))
+                    if not piece:
+                        break
+                    output.write(piece)
+                    length -= len(piece)
             else:
+                parts = [block(path, offset, length) for _, path, offset, length in located]
                 lines = {line for part in parts for line in part.split(b"\n") if line}
                 output.write(b"".join(line + b"\n" for line in sorted(lines)))
 
