@@ -105,7 +105,7 @@ class _Mapped:
     violations: tuple[Violation, ...]
     seconds: tuple[float, float, float]  # link, map, validate
     error: str | None = None  # what went wrong when the article could not be mapped
-    # the lines of the shared descriptions (cited works, terms) the article relies on
+    # the lines of the shared descriptions (cited works, terms, people, journals) the article relies on
     # that this process has not spooled yet: they are published once, in their own graph
     shared: tuple[str, ...] = ()
 

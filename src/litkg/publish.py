@@ -103,7 +103,7 @@ class Runs:
 class GraphSink:
     """Published article graphs, spooled to disk as they come.
 
-    The descriptions articles share (cited works, ontology terms) arrive as their own
+    The descriptions articles share (cited works, people, journals, terms) arrive as their own
     runs and become one named graph, ``shared_graph``, stated once.
 
     Article graphs arrive as :class:`Runs` (written by workers with :func:`write_runs`)
