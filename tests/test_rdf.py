@@ -414,6 +414,28 @@ def test_parallel_build_gives_identical_output(tmp_path, monkeypatch):
     }
     graphs = ox.parse(path=str(tmp_path / "two" / "graph.nq"), format=ox.RdfFormat.N_QUADS)
     assert union == {q.triple for q in graphs}
+    _assert_citation_counts_are_the_counted_citations(tmp_path / "two" / "graph.nq")
+
+
+def _assert_citation_counts_are_the_counted_citations(nquads):
+    """The C4O citation counts the build states (once, in the descriptions graph) are
+    the number of published articles citing each work, summed across workers."""
+    store = ox.Store()
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    prefixes = "PREFIX cito: <http://purl.org/spar/cito/> PREFIX c4o: <http://purl.org/spar/c4o/> "
+    counted = store.query(
+        prefixes + "SELECT ?w (COUNT(DISTINCT ?a) AS ?n) WHERE { ?a cito:cites ?w } GROUP BY ?w",
+        use_default_graph_as_union=True,
+    )
+    stated = store.query(
+        prefixes + "SELECT ?w ?n ?g WHERE { GRAPH ?g { ?w c4o:hasGlobalCitationFrequency ?c . "
+        "?c c4o:hasGlobalCountValue ?n ; c4o:hasGlobalCountSource <https://w3id.org/litkg/dataset> } }",
+    )
+    expected = {(row["w"].value, int(row["n"].value)) for row in counted}
+    rows = list(stated)
+    assert {(row["w"].value, int(row["n"].value)) for row in rows} == expected
+    assert len(rows) == len(expected) and max(n for _, n in expected) > 2
+    assert {row["g"].value for row in rows} == {"https://w3id.org/litkg/dataset/descriptions"}
 
 
 def _generate(count, out):

@@ -27,6 +27,7 @@ import gc
 import os
 import pickle
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -48,7 +49,14 @@ from litkg.publish import (
     fork_context,
     write_rejects,
 )
-from litkg.rdf import SharedLines, article_iri, article_lines, joined_lines
+from litkg.rdf import (
+    SharedLines,
+    article_iri,
+    article_lines,
+    citation_count_lines,
+    joined_lines,
+    work_type_lines,
+)
 from litkg.records import Article
 from litkg.validate import Violation, validate_ntriples
 
@@ -108,6 +116,7 @@ class _Mapped:
     # the lines of the shared descriptions (cited works, terms, people, journals) the article relies on
     # that this process has not spooled yet: they are published once, in their own graph
     shared: tuple[str, ...] = ()
+    cited: tuple[str, ...] = ()  # the IRIs of the works a published article cites, once each
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,7 @@ class _Mapper:
             () if result.conforms else result.violations,
             (linked - started, mapped - linked, validated - mapped),
             shared=tuple(shared),
+            cited=tuple(key for kind, key in described if kind == "work") if result.conforms else (),
         )
 
     def batch(self, numbered: tuple[int, Path]) -> _Batch:
@@ -314,8 +324,10 @@ def build(
         report.seconds["parse_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()
         mapper = _Mapper(minter.base, index, annotator, shacl_engine, sink.spool)
-        sources = _map_stage(mapper, stored, jobs if parallel else 1, sink, report, progress)
+        sources, citations = _map_stage(mapper, stored, jobs if parallel else 1, sink, report, progress)
         index.close()
+        if citations:
+            sink.add_shared(_citation_counts(citations, minter, shacl_engine, report))
         report.seconds["workers_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()
         report.files = sink.write(out, formats, minter.base)
@@ -340,6 +352,18 @@ def build(
     report.files.append(write_rejects(out, [r.to_dict() for r in report.rejects]))
     report.seconds["serialize"] = time.perf_counter() - clock
     return report
+
+
+def _citation_counts(citations: Counter[str], minter: Minter, engine: str, report: BuildReport) -> list[str]:
+    """The lines of the corpus citation counts, checked against the shapes (with the
+    works' types they rely on); reported as a reject, and left out, if they fail."""
+    lines = citation_count_lines(citations, minter)
+    result = validate_ntriples(joined_lines([*lines, *work_type_lines(citations)]), engine=engine)
+    if result.conforms:
+        return lines
+    message = f"citation counts left out: {len(result.violations)} SHACL violation(s)"
+    report.rejects.append(Reject(str(minter.dataset()), "validate", message, violations=result.violations))
+    return []
 
 
 def _parse_stage(
@@ -390,15 +414,17 @@ def _map_stage(
     sink: GraphSink,
     report: BuildReport,
     progress: Callable[[str, str], None] | None,
-) -> list[SourceFile]:
+) -> tuple[list[SourceFile], Counter[str]]:
     """Stage 2: link, map, validate and spool each chunk (on ``jobs`` processes);
-    rejects go into ``report``. Returns the source files of the published articles."""
+    rejects go into ``report``. Returns the source files of the published articles and
+    how many of them cite each work (by IRI)."""
     for stage in ("load", "link", "map", "validate", "spool"):
         report.seconds[stage] = 0.0
     # The index and lexicon are read-only from here: out of the collector's sight, so
     # forked workers neither scan them nor copy the pages a scan would touch.
     gc.freeze()
     sources: list[SourceFile] = []
+    citations: Counter[str] = Counter()
     pool = _pool(min(jobs, len(stored)), _init_worker, (mapper,)) if jobs > 1 else None
     try:
         batches = pool.map(_map_in_worker, stored) if pool else map(mapper.batch, stored)
@@ -422,8 +448,9 @@ def _map_stage(
                 if not rejected:
                     report.published.append(mapped.source)
                     sources.append(SourceFile(mapped.source, mapped.sha256))
+                    citations.update(mapped.cited)
     finally:
         if pool:
             pool.shutdown()
         gc.unfreeze()
-    return sources
+    return sources, citations

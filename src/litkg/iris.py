@@ -5,7 +5,7 @@ Layout under the base (default :data:`DEFAULT_BASE`)::
     work/doi/{doi}  work/pmid/{n}  work/pmcid/{id}  work/key/{key}  work/ref/{hash}
     {work}/reference/{n}  {work}/citation/{n}  {work}/figure/{n}  {work}/author/{n}
     {work}/acknowledgements  {work}/competing-interests  {work}/id/{scheme}
-    {work}/annotation/{n}  {work}/text/{part}
+    {work}/annotation/{n}  {work}/text/{part}  {work}/citation-count (in the corpus)
     person/{family_initials}  person/orcid/{orcid}  organization/{name}
     journal/{journal-key}  journal/{journal-key}/volume/{v}  …/volume/{v}/issue/{i}
     dataset  dataset/descriptions (named graph)  {work}/graph (an article's named graph)

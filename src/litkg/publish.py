@@ -153,6 +153,16 @@ class GraphSink:
                 raise ValueError("shared descriptions given to a sink without a shared graph")
             self._shared_runs.append(runs.shared)
 
+    def add_shared(self, lines: Iterable[str]) -> None:
+        """Add lines (without newlines) to the shared graph and to the union: descriptions
+        made once for the whole corpus (the citation counts), not by a worker."""
+        if self._shared_graph is None:
+            raise ValueError("shared descriptions given to a sink without a shared graph")
+        run = self._root / f"shared-parent-{len(self._shared_runs):05d}"
+        _write_sorted_lines(["\n".join(lines)], run)
+        self._shared_runs.append(run)
+        self._triple_runs.append(run)
+
     def _flush(self) -> None:
         if self._pending:
             self._flushes += 1

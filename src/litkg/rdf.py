@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -544,6 +544,32 @@ def cited_work_triples(
         creator_list=False,
     )
     return graph
+
+
+def citation_count_lines(counts: Mapping[str, int], minter: Minter) -> list[str]:
+    """N-Triples lines (without newlines) of the corpus citation count of each cited
+    work, in C4O: ``work c4o:hasGlobalCitationFrequency [a c4o:GlobalCitationCount;
+    c4o:hasGlobalCountValue n; c4o:hasGlobalCountSource dataset]``, the count node
+    minted as ``{work}/citation-count``. ``counts``: the number of published articles
+    citing each work (by IRI). The dataset is the count's source (typed
+    c4o:BibliographicInformationSource); its build date is in the dataset description."""
+    source = minter.dataset()
+    triples: Triples = {(source, RDF.type, C4O.BibliographicInformationSource)}
+    add = triples.add
+    for iri, number in counts.items():
+        work = URIRef(iri)
+        count = minter.part(work, "citation-count")
+        add((work, C4O.hasGlobalCitationFrequency, count))
+        add((count, RDF.type, C4O.GlobalCitationCount))
+        add((count, C4O.hasGlobalCountValue, Literal(number, datatype=XSD.nonNegativeInteger)))
+        add((count, C4O.hasGlobalCountSource, source))
+    return sorted(_nt_line(triple)[:-1] for triple in triples)
+
+
+def work_type_lines(iris: Iterable[str]) -> list[str]:
+    """``<work> rdf:type fabio:Expression`` lines: what the citation counts rely on
+    from the works' descriptions, when they are validated on their own."""
+    return [_nt_line((URIRef(iri), RDF.type, FABIO.Expression))[:-1] for iri in iris]
 
 
 def term_triples(curie: str, ontology: OntologyModule) -> Triples:
