@@ -140,7 +140,7 @@ def run_query(store: ox.Store, query: str, bindings: Bindings | None = None) -> 
     if not isinstance(result, ox.QuerySolutions):
         raise QueryError("only SELECT and ASK queries are supported here")
     variables = tuple(v.value for v in result.variables)
-    rows = tuple(tuple(solution[v] for v in variables) for solution in result)
+    rows = tuple(tuple(solution) for solution in result)  # a solution iterates its values in variable order
     return QueryResult(variables, rows)
 
 
