@@ -105,6 +105,35 @@ def test_load_is_idempotent_and_complete(server, seed_out):
     assert names == {g.name for g in graphs}
 
 
+def test_a_large_graph_is_sent_in_pieces_and_still_replaced(server, seed_out):
+    """The descriptions graph of a large build would be one huge request: it goes in
+    pieces (the first replaces the graph, the others add to it), by both methods."""
+    whole = list(read_named_graphs(seed_out))
+    pieces = list(read_named_graphs(seed_out, max_triples=100))
+    assert len(pieces) > len(whole) and all(p.triples <= 100 for p in pieces)
+    assert [p.name for p in pieces if p.first] == [g.name for g in whole]
+    expected = sum(g.triples for g in whole)
+    for _ in range(2):  # loading again replaces: nothing doubles
+        report = load_update(iter(pieces), f"{server}/update", batch_size=50)
+        assert (report.graphs, report.triples) == (3, expected) and report.requests > 3
+        assert quad_count(server) == expected
+        report = load_graph_store(iter(pieces), f"{server}/store")
+        assert (report.graphs, report.triples, report.requests) == (3, expected, len(pieces))
+        assert quad_count(server) == expected
+
+
+def test_a_graph_split_across_the_file_is_refused(tmp_path):
+    quads = tmp_path / "graph.nq"
+    quads.write_text(
+        "<http://a> <http://p> <http://o> <http://g1> .\n"
+        "<http://b> <http://p> <http://o> <http://g2> .\n"
+        "<http://c> <http://p> <http://o> <http://g1> .\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(LoadError, match=r"quad 3 is in graph <http://g1> again"):
+        list(read_named_graphs(tmp_path))
+
+
 @pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "queries").glob("*.rq")))
 def test_every_query_answers_the_same_over_http(server, seed_out, name):
     load_update(read_named_graphs(seed_out), f"{server}/update")

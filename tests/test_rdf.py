@@ -484,6 +484,32 @@ def test_an_internal_error_rejects_one_article_and_publishes_the_others(tmp_path
     assert len(graphs) == 58 + 1  # the articles', and the one of their shared descriptions
 
 
+def test_citation_counts_failing_the_shapes_are_left_out_and_reported(tmp_path, monkeypatch):
+    """The corpus citation counts are checked like an article: a broken count (here a
+    value that is not an xsd:nonNegativeInteger) leaves the counts out, says why in the
+    rejects, and the articles are still published."""
+    from litkg import build as pipeline
+
+    real = pipeline.citation_count_lines
+
+    def broken(counts, minter):
+        return [
+            line.replace("^^<http://www.w3.org/2001/XMLSchema#nonNegativeInteger>", "")
+            for line in real(counts, minter)
+        ]
+
+    monkeypatch.setattr(pipeline, "citation_count_lines", broken)
+    report = build([SEEDS], tmp_path / "out", formats=["nq"])
+    assert len(report.published) == 2
+    [reject] = report.rejects
+    assert (reject.source, reject.stage) == ("https://w3id.org/litkg/dataset", "validate")
+    assert reject.message.startswith("citation counts left out") and reject.violations
+    assert {v.constraint for v in reject.violations} == {"DatatypeConstraintComponent"}
+    published = (tmp_path / "out" / "graph.nq").read_text(encoding="utf-8")
+    assert "cito/cites" in published and "hasGlobalCitationFrequency" not in published
+    assert json.loads((tmp_path / "out" / "rejects.json").read_text())[0]["stage"] == "validate"
+
+
 def test_spooled_sink_merges_runs_into_the_same_files(tmp_path):
     """Tiny buffers force many sorted runs and duplicates across them: the files equal
     the one-run output, so memory can stay bounded without changing a byte."""

@@ -326,9 +326,11 @@ def build(
         mapper = _Mapper(minter.base, index, annotator, shacl_engine, sink.spool)
         sources, citations = _map_stage(mapper, stored, jobs if parallel else 1, sink, report, progress)
         index.close()
-        if citations:
-            sink.add_shared(_citation_counts(citations, minter, shacl_engine, report))
         report.seconds["workers_wall"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        _add_citation_counts(citations, minter, sink, shacl_engine, report)
+        del citations
+        report.seconds["counts"] = time.perf_counter() - clock
         clock = time.perf_counter()
         report.files = sink.write(out, formats, minter.base)
         stats = sink.stats()
@@ -354,16 +356,32 @@ def build(
     return report
 
 
-def _citation_counts(citations: Counter[str], minter: Minter, engine: str, report: BuildReport) -> list[str]:
-    """The lines of the corpus citation counts, checked against the shapes (with the
-    works' types they rely on); reported as a reject, and left out, if they fail."""
-    lines = citation_count_lines(citations, minter)
-    result = validate_ntriples(joined_lines([*lines, *work_type_lines(citations)]), engine=engine)
-    if result.conforms:
-        return lines
-    message = f"citation counts left out: {len(result.violations)} SHACL violation(s)"
-    report.rejects.append(Reject(str(minter.dataset()), "validate", message, violations=result.violations))
-    return []
+COUNTS_PER_RUN = 5_000  # works whose counts are validated, and spooled, together
+
+
+def _add_citation_counts(
+    citations: Counter[str], minter: Minter, sink: GraphSink, engine: str, report: BuildReport
+) -> None:
+    """Add the corpus citation counts to the shared graph, once they all pass the
+    shapes (with the works' types they rely on); if they fail, they are left out and
+    reported as a reject. Made a few thousand works at a time, twice (to check, then to
+    spool as sorted runs), so memory stays small."""
+    works = sorted(citations)
+    chunks = [
+        {work: citations[work] for work in works[start : start + COUNTS_PER_RUN]}
+        for start in range(0, len(works), COUNTS_PER_RUN)
+    ]
+    for chunk in chunks:
+        lines = [*citation_count_lines(chunk, minter), *work_type_lines(chunk)]
+        result = validate_ntriples(joined_lines(lines), engine=engine)
+        if not result.conforms:
+            message = f"citation counts left out: {len(result.violations)} SHACL violation(s)"
+            report.rejects.append(
+                Reject(str(minter.dataset()), "validate", message, violations=result.violations)
+            )
+            return
+    for chunk in chunks:
+        sink.add_shared(citation_count_lines(chunk, minter))
 
 
 def _parse_stage(

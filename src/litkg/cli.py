@@ -308,9 +308,9 @@ def load(
     from litkg.load import LoadError, load_graph_store, load_update, read_named_graphs
 
     try:
-        graphs = list(read_named_graphs(out))
-        with Progress(console=err_console, transient=True, disable=len(graphs) < 50) as bar:
-            task = bar.add_task("loading", total=len(graphs))
+        graphs = read_named_graphs(out)  # streamed: a large build is never held whole
+        with Progress(console=err_console, transient=True) as bar:
+            task = bar.add_task("loading named graphs", total=None)
 
             def advance(n: int) -> None:
                 bar.advance(task, n)
@@ -319,7 +319,7 @@ def load(
                 if not endpoint:
                     raise LoadError("--endpoint is required with --method update")
                 report = load_update(
-                    iter(graphs),
+                    graphs,
                     endpoint,
                     batch_size=batch_size,
                     user=user,
@@ -329,9 +329,7 @@ def load(
             elif method == "gsp":
                 if not graph_store:
                     raise LoadError("--graph-store is required with --method gsp")
-                report = load_graph_store(
-                    iter(graphs), graph_store, user=user, password=password, progress=advance
-                )
+                report = load_graph_store(graphs, graph_store, user=user, password=password, progress=advance)
             else:
                 raise LoadError(f"unknown method {method!r}: choose update or gsp")
     except LoadError as exc:

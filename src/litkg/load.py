@@ -10,6 +10,11 @@ store. Two ways, both standard:
   (Oxigraph, Fuseki, GraphDB), so an article is fully loaded or not at all;
 - ``gsp``: the SPARQL 1.1 Graph Store HTTP Protocol, one ``PUT ?graph=<g>`` per article.
 
+The file is streamed, graph by graph. A graph larger than :data:`MAX_TRIPLES` (the
+descriptions graph of a large corpus: 800k triples for 10,000 articles) is sent in
+pieces, one request each: the first replaces the graph (DROP + INSERT DATA, or PUT),
+the others add to it (INSERT DATA, or POST).
+
 Unreachable endpoints, HTTP errors and rejected data raise :class:`LoadError` with the
 status and the server's own message.
 """
@@ -37,9 +42,13 @@ class LoadError(LitkgError):
 
 @dataclass(frozen=True)
 class NamedGraph:
+    """A named graph, or one piece of a large one: ``first`` pieces replace what the
+    server held in the graph, later pieces add to it."""
+
     name: str
-    ntriples: str  # the graph's triples, one N-Triples line each
+    ntriples: str  # the piece's triples, one N-Triples line each
     triples: int
+    first: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,30 +58,44 @@ class LoadReport:
     requests: int
 
 
-def read_named_graphs(out: Path) -> Iterator[NamedGraph]:
-    """The named graphs of ``OUT/graph.nq`` (written by ``litkg build -f nq``), in order."""
+MAX_TRIPLES = 50_000  # per piece of a named graph: one request stays a few megabytes
+
+
+def read_named_graphs(out: Path, max_triples: int = MAX_TRIPLES) -> Iterator[NamedGraph]:
+    """The named graphs of ``OUT/graph.nq`` (written by ``litkg build -f nq``), streamed
+    in file order; a graph of more than ``max_triples`` triples (the dataset's
+    descriptions graph) comes in pieces. Each graph's quads must be together, as litkg
+    writes them: a graph is replaced as a whole when its first piece is loaded."""
     path = out / "graph.nq" if out.is_dir() else out
     if not path.exists():
         raise LoadError(
             f"{path}: not found; build with `litkg build … -f nq` to get one named graph per article"
         )
     current: str | None = None
+    first = True
+    done: set[str] = set()
     lines: list[str] = []
     try:
-        quads = ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
-        for quad in sorted(
-            quads, key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object))
-        ):
+        for number, quad in enumerate(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS), start=1):
             name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-            if name != current and current is not None:
-                yield NamedGraph(current, "".join(lines), len(lines))
-                lines = []
-            current = name
+            if name != current:
+                if current is not None:
+                    yield NamedGraph(current, "".join(lines), len(lines), first)
+                    done.add(current)
+                if name in done:
+                    raise LoadError(
+                        f"{path}: quad {number} is in graph <{name}> again, after other graphs; "
+                        "each graph's quads must be together (as `litkg build -f nq` writes them)"
+                    )
+                current, first, lines = name, True, []
+            elif len(lines) >= max_triples:
+                yield NamedGraph(current, "".join(lines), len(lines), first)
+                first, lines = False, []
             lines.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
     except SyntaxError as exc:
         raise LoadError(f"{path}: not valid N-Quads: {exc}") from None
     if current is not None:
-        yield NamedGraph(current, "".join(lines), len(lines))
+        yield NamedGraph(current, "".join(lines), len(lines), first)
 
 
 def _auth_header(user: str | None, password: str | None) -> dict[str, str]:
@@ -87,8 +110,8 @@ def _update_text(graphs: list[NamedGraph]) -> str:
     for graph in graphs:
         if not graph.name:
             raise LoadError("the output has triples outside a named graph; load it with `--method gsp`")
-        drop = f"DROP SILENT GRAPH <{graph.name}>"
-        operations.append(f"{drop} ;\nINSERT DATA {{ GRAPH <{graph.name}> {{\n{graph.ntriples}}} }}")
+        insert = f"INSERT DATA {{ GRAPH <{graph.name}> {{\n{graph.ntriples}}} }}"
+        operations.append(f"DROP SILENT GRAPH <{graph.name}> ;\n{insert}" if graph.first else insert)
     return " ;\n".join(operations)
 
 
@@ -107,6 +130,8 @@ def load_update(
 
     def send() -> None:
         nonlocal requests
+        if not batch:
+            return
         client = SPARQLWrapper(endpoint)
         client.setMethod(POST)
         client.setTimeout(300)
@@ -123,12 +148,14 @@ def load_update(
             raise LoadError(f"cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from None
         requests += 1
         if progress:
-            progress(len(batch))
+            progress(sum(g.first for g in batch))
         batch.clear()
 
     for graph in graphs:
+        if not graph.first or (batch and not batch[-1].first):
+            send()  # a piece of a large graph: alone in its request
         batch.append(graph)
-        count += 1
+        count += graph.first
         triples += graph.triples
         if len(batch) >= batch_size:
             send()
@@ -145,8 +172,9 @@ def load_graph_store(
     password: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
-    """PUT each graph to a Graph Store Protocol endpoint (replacing what it held)."""
-    count = triples = 0
+    """PUT each graph to a Graph Store Protocol endpoint (replacing what it held); the
+    later pieces of a large graph are POSTed (added to it)."""
+    count = triples = requests = 0
     for graph in graphs:
         target = (
             f"{store_url}?{urllib.parse.urlencode({'graph': graph.name})}"
@@ -156,7 +184,7 @@ def load_graph_store(
         request = urllib.request.Request(
             target,
             data=graph.ntriples.encode("utf-8"),
-            method="PUT",
+            method="PUT" if graph.first else "POST",
             headers={"Content-Type": "application/n-triples", **_auth_header(user, password)},
         )
         try:
@@ -168,11 +196,12 @@ def load_graph_store(
             ) from None
         except (urllib.error.URLError, OSError) as exc:
             raise LoadError(f"cannot reach {store_url}: {getattr(exc, 'reason', exc)}") from None
-        count += 1
+        count += graph.first
+        requests += 1
         triples += graph.triples
-        if progress:
+        if progress and graph.first:
             progress(1)
-    return LoadReport(count, triples, count)
+    return LoadReport(count, triples, requests)
 
 
 def _body(error: urllib.error.HTTPError) -> str:

@@ -552,18 +552,27 @@ def citation_count_lines(counts: Mapping[str, int], minter: Minter) -> list[str]
     c4o:hasGlobalCountValue n; c4o:hasGlobalCountSource dataset]``, the count node
     minted as ``{work}/citation-count``. ``counts``: the number of published articles
     citing each work (by IRI). The dataset is the count's source (typed
-    c4o:BibliographicInformationSource); its build date is in the dataset description."""
-    source = minter.dataset()
-    triples: Triples = {(source, RDF.type, C4O.BibliographicInformationSource)}
-    add = triples.add
+    c4o:BibliographicInformationSource); its build date is in the dataset description.
+    Written as text: a work IRI is minted, and a count is a whole number."""
+    source = _n3(minter.dataset())
+    frequency, value, of_source = (
+        _n3(C4O.hasGlobalCitationFrequency),
+        _n3(C4O.hasGlobalCountValue),
+        _n3(C4O.hasGlobalCountSource),
+    )
+    a, count_class = _n3(RDF.type), _n3(C4O.GlobalCitationCount)
+    datatype = _n3(XSD.nonNegativeInteger)
+    lines = [f"{source} {a} {_n3(C4O.BibliographicInformationSource)} ."]
     for iri, number in counts.items():
-        work = URIRef(iri)
-        count = minter.part(work, "citation-count")
-        add((work, C4O.hasGlobalCitationFrequency, count))
-        add((count, RDF.type, C4O.GlobalCitationCount))
-        add((count, C4O.hasGlobalCountValue, Literal(number, datatype=XSD.nonNegativeInteger)))
-        add((count, C4O.hasGlobalCountSource, source))
-    return sorted(_nt_line(triple)[:-1] for triple in triples)
+        if number < 0:
+            raise ValueError(f"a citation count cannot be negative: {iri} {number}")
+        node = URIRef(iri)
+        work, count = node.n3(), minter.part(node, "citation-count").n3()
+        lines.append(f"{work} {frequency} {count} .")
+        lines.append(f"{count} {a} {count_class} .")
+        lines.append(f'{count} {value} "{number}"^^{datatype} .')
+        lines.append(f"{count} {of_source} {source} .")
+    return sorted(lines)
 
 
 def work_type_lines(iris: Iterable[str]) -> list[str]:
