@@ -239,3 +239,28 @@ def test_each_constraint_is_violated_and_named(valid_graph, shape, path, paramet
     ]
     assert named, [v.describe() for v in result.violations]
     assert all(v.message for v in named)
+
+
+def test_ntriples_validation_shortcut_agrees_with_both_engines(valid_graph, monkeypatch):
+    """Builds validate N-Triples text and ask pyshacl-turbo's native validator whether
+    it conforms before building a report: the answer (and, for a failing graph, the
+    violations) must be what both engines say of the same graph."""
+    from litkg import validate as gate
+
+    text = valid_graph.serialize(format="nt")
+    broken = Graph()
+    broken += valid_graph
+    focus = break_constraint(broken, *constraints()[0])
+    bad_text = broken.serialize(format="nt")
+    assert gate._turbo_conforms(text, SHAPES) and not gate._turbo_conforms(bad_text, SHAPES)
+    failing = gate.validate_ntriples(bad_text)
+    assert not failing.conforms and any(v.focus == str(focus) for v in failing.violations)
+
+    def named(violations):  # the property shapes are blank nodes: not compared
+        return [(v.focus, v.path, v.constraint, v.message, v.value) for v in violations]
+
+    for engine in ENGINES:
+        assert named(validate_graph(broken, SHAPES, engine=engine).violations) == named(failing.violations)
+    # a conforming graph is answered by the shortcut alone, without a report
+    monkeypatch.setattr(gate, "validate_graph", lambda *a, **k: pytest.fail("report built"))
+    assert gate.validate_ntriples(text).conforms

@@ -39,8 +39,10 @@ DEPRECATED = "deprecated"  # marker in a term's parents: the source deprecates i
 _OBO_SYNONYM = re.compile(r'^"(?P<text>(?:[^"\\]|\\.)*)"\s+(?P<kind>EXACT|RELATED|BROAD|NARROW)')
 
 
+@lru_cache(maxsize=1 << 14)
 def curie_to_iri(curie: str) -> URIRef:
-    """ "CL:0000235" -> <http://purl.obolibrary.org/obo/CL_0000235>."""
+    """ "CL:0000235" -> <http://purl.obolibrary.org/obo/CL_0000235> (made once per term:
+    the same terms and ancestors come back in article after article)."""
     iri = CONVERTER.expand(curie)
     if iri is None:
         raise ValueError(f"not a CL/MONDO CURIE: {curie!r}")

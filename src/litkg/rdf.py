@@ -668,12 +668,13 @@ def article_lines(
     triples = article_triples(
         article, minter, index, mentions, shared.ontology, descriptions=False, cited=cited
     )
-    parts = f"{node}/"
+    # the article's node and its parts, by the start of the line (plain str tests:
+    # rdflib's term comparisons are Python code, and this runs for every triple)
+    itself, parts = f"<{node}> ", f"<{node}/"
     own, others = set(), []
     for triple in triples:
         line = _nt_line(triple)[:-1]
-        subject = triple[0]
-        if subject == node or subject.startswith(parts):
+        if line.startswith(itself) or line.startswith(parts):
             own.add(line)
         else:
             others.append(line)
