@@ -391,3 +391,41 @@ def test_eval_linking_on_craft_dev_set():
     report = evaluate(read_gold(shared_or_skip("corpus", "craft", "cl-mondo-dev.jsonl.gz")))
     assert report.ontologies["CL"].strict.f1 >= 0.85
     assert report.ontologies["MONDO"].strict.f1 >= 0.79
+
+
+def test_lexicon_cache_gives_the_same_lexicon_and_never_a_stale_or_broken_one(tmp_path, annotator):
+    """A built lexicon is cached (a process then starts in 0.3 s instead of 2.2 s): the
+    cached one links exactly as a fresh one; a damaged file is rebuilt; a changed module
+    gets its own file."""
+    import shutil
+
+    from litkg.link import cached_lexicon, lexicon_cache_file
+    from litkg.resources import data_dir
+
+    article = parse_file(SEED_004)
+    expected = annotator.annotate_article(article)
+    cache = tmp_path / "cache"
+    built = cached_lexicon(data_dir("ontology"), cache)
+    [written] = list(cache.glob("lexicon-*.pickle"))
+    read = cached_lexicon(data_dir("ontology"), cache)
+    assert read is not built and Annotator(read).annotate_article(article) == expected
+    written.write_bytes(written.read_bytes()[:1000])  # truncated
+    assert Annotator(cached_lexicon(data_dir("ontology"), cache)).annotate_article(article) == expected
+    assert written.stat().st_size > 1_000_000  # rewritten whole
+    changed = tmp_path / "ontology"
+    shutil.copytree(data_dir("ontology"), changed)
+    release = json.loads((changed / "release.json").read_text())
+    (changed / "release.json").write_text(json.dumps({**release, "note": "changed"}))
+    assert lexicon_cache_file(changed, cache) != lexicon_cache_file(data_dir("ontology"), cache) == written
+
+
+def test_lexicon_cache_directory(monkeypatch, tmp_path):
+    from litkg.link import lexicon_cache_dir
+
+    monkeypatch.setenv("LITKG_CACHE_DIR", str(tmp_path))
+    assert lexicon_cache_dir() == tmp_path
+    monkeypatch.setenv("LITKG_CACHE_DIR", "off")
+    assert lexicon_cache_dir() is None
+    monkeypatch.delenv("LITKG_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert lexicon_cache_dir() == tmp_path / "xdg" / "litkg"
