@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 
 import pytest
 from rdflib import Graph, Literal, URIRef
@@ -396,7 +397,7 @@ def test_eval_linking_on_craft_dev_set():
 def test_lexicon_cache_gives_the_same_lexicon_and_never_a_stale_or_broken_one(tmp_path, annotator):
     """A built lexicon is cached (a process then starts in 0.3 s instead of 2.2 s): the
     cached one links exactly as a fresh one; a damaged file is rebuilt; a changed module
-    gets its own file."""
+    gets its own file; lexicons of other versions unused for 30 days are removed."""
     import shutil
 
     from litkg.link import cached_lexicon, lexicon_cache_file
@@ -409,9 +410,16 @@ def test_lexicon_cache_gives_the_same_lexicon_and_never_a_stale_or_broken_one(tm
     [written] = list(cache.glob("lexicon-*.pickle"))
     read = cached_lexicon(data_dir("ontology"), cache)
     assert read is not built and Annotator(read).annotate_article(article) == expected
+    # lexicons of other versions: one unused for over 30 days, one recent
+    old, recent = cache / "lexicon-0ld.pickle", cache / "lexicon-recent.pickle"
+    old.write_bytes(b"x")
+    recent.write_bytes(b"x")
+    os.utime(old, (0, 0))
     written.write_bytes(written.read_bytes()[:1000])  # truncated
     assert Annotator(cached_lexicon(data_dir("ontology"), cache)).annotate_article(article) == expected
     assert written.stat().st_size > 1_000_000  # rewritten whole
+    # writing it removed the lexicon left unused for over 30 days, not the recent one
+    assert sorted(p.name for p in cache.iterdir()) == sorted([recent.name, written.name])
     changed = tmp_path / "ontology"
     shutil.copytree(data_dir("ontology"), changed)
     release = json.loads((changed / "release.json").read_text())

@@ -43,6 +43,7 @@ import os
 import pickle
 import re
 import sys
+import time
 import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
@@ -530,9 +531,19 @@ def cached_lexicon(directory: Path, cache: Path | None) -> Lexicon:
         partial = target.with_suffix(f".{os.getpid()}.tmp")
         partial.write_bytes(pickle.dumps(lexicon, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(partial, target)  # whole or absent, even with builds side by side
+        _forget_old_lexicons(cache, target)
     except OSError:
         pass  # a read-only home: no cache, the next process builds it again
     return lexicon
+
+
+def _forget_old_lexicons(cache: Path, kept: Path, days: float = 30) -> None:
+    """Remove the cached lexicons of other litkg versions left unused for ``days``
+    (25 MB each): another installation still in use keeps its own."""
+    limit = time.time() - days * 86_400
+    for path in cache.glob("lexicon-*.pickle"):
+        if path != kept and path.stat().st_atime < limit and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
 
 
 _ABBREVIATION = re.compile(r"\(\s*([A-Za-z0-9][\w\-αβγδ]{0,9})\s*[;,)]")

@@ -11,7 +11,7 @@ store. Two ways, both standard:
 - ``gsp``: the SPARQL 1.1 Graph Store HTTP Protocol, one ``PUT ?graph=<g>`` per article.
 
 The file is streamed, graph by graph. A graph larger than :data:`MAX_TRIPLES` (the
-descriptions graph of a large corpus: 800k triples for 10,000 articles) is sent in
+descriptions graph of a large corpus: about a million triples for 10,000 articles) is sent in
 pieces, one request each: the first replaces the graph (DROP + INSERT DATA, or PUT),
 the others add to it (INSERT DATA, or POST).
 
