@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from SPARQLWrapper import POST, SPARQLWrapper
+from SPARQLWrapper import INSERT, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from litkg.errors import LitkgError
@@ -98,6 +98,16 @@ def read_named_graphs(out: Path, max_triples: int = MAX_TRIPLES) -> Iterator[Nam
         yield NamedGraph(current, "".join(lines), len(lines), first)
 
 
+class _UpdateClient(SPARQLWrapper):
+    """SPARQLWrapper for the update requests litkg writes: their form is known
+    (DROP/INSERT DATA), so the text is not scanned to find it -- SPARQLWrapper strips
+    comments from the whole text with a regular expression, about 1.2 s for a request of
+    50 article graphs, a quarter of a load's time."""
+
+    def _parseQueryType(self, query: str) -> str:  # noqa: N802 - SPARQLWrapper's name
+        return INSERT
+
+
 def _auth_header(user: str | None, password: str | None) -> dict[str, str]:
     if not user:
         return {}
@@ -132,7 +142,7 @@ def load_update(
         nonlocal requests
         if not batch:
             return
-        client = SPARQLWrapper(endpoint)
+        client = _UpdateClient(endpoint)
         client.setMethod(POST)
         client.setTimeout(300)
         if user:
