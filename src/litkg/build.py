@@ -314,6 +314,7 @@ def build(
         jobs = (os.cpu_count() or 1) if len(paths) >= 50 else 1
     size = min(MAX_BATCH, max(1, len(paths) // (max(jobs, 1) * 8)))
     sink = GraphSink(shared_graph=str(minter.descriptions_graph()))
+    frozen_by_caller = gc.get_freeze_count()
     try:
         chunks = [(n, paths[i : i + size], sink.spool) for n, i in enumerate(range(0, len(paths), size))]
         parallel = jobs > 1 and len(chunks) > 1
@@ -337,6 +338,8 @@ def build(
         report.seconds.update({f"write_{step}": seconds for step, seconds in sink.seconds.items()})
     finally:
         sink.close()
+        if not frozen_by_caller:
+            gc.unfreeze()  # the stages froze the lexicon and the index
     report.triples = stats.triples
     metadata = dataset_description(
         stats,
@@ -401,6 +404,9 @@ def _parse_stage(
         parsed = pool.map(_parse_chunk, chunks) if pool else map(_parse_chunk, chunks)
         clock = time.perf_counter()
         annotator = Annotator() if link else None
+        # Hundreds of thousands of long-lived objects: out of the collector's sight,
+        # which would otherwise walk them twice more here (0.5 s) while they age.
+        gc.freeze()
         report.seconds["lexicon"] = time.perf_counter() - clock
         index = IdentityStore(store)
         report.seconds["parse"] = report.seconds["identity"] = 0.0
@@ -439,7 +445,8 @@ def _map_stage(
     for stage in ("load", "link", "map", "validate", "spool"):
         report.seconds[stage] = 0.0
     # The index and lexicon are read-only from here: out of the collector's sight, so
-    # forked workers neither scan them nor copy the pages a scan would touch.
+    # forked workers neither scan them nor copy the pages a scan would touch (build
+    # hands them back to the collector when it is done).
     gc.freeze()
     sources: list[SourceFile] = []
     citations: Counter[str] = Counter()
@@ -470,5 +477,4 @@ def _map_stage(
     finally:
         if pool:
             pool.shutdown()
-        gc.unfreeze()
     return sources, citations
