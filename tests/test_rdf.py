@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
@@ -377,6 +378,21 @@ def test_nothing_is_written_outside_out(tmp_path):
     before = set(os.listdir(tmp_path))
     build([SEEDS], tmp_path / "out")
     assert set(os.listdir(tmp_path)) - before == {"out"}
+
+
+def test_build_hands_the_objects_it_froze_back_to_the_collector(tmp_path):
+    """build freezes the lexicon and the index out of the collector's sight while it
+    runs; a caller's own frozen objects stay frozen."""
+    assert gc.get_freeze_count() == 0
+    build([SEEDS], tmp_path / "a", formats=["nq"])
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # the caller's objects
+    try:
+        frozen = gc.get_freeze_count()
+        build([SEEDS], tmp_path / "b", formats=["nq"])
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_every_emitted_class_has_a_shape(seed_build):
