@@ -10,6 +10,10 @@ litkg's time as a ratio to
   seconds, by default 10.5 times litkg's time and at least 600; when it runs out the ratio is a lower
   bound, printed with ">").
 
+Then it times every query of ``queries/`` over litkg's output (``benchmarks/queries.py``:
+loaded into the embedded store, unbound and bound to its documented example; target
+under 1 s each), unless ``--no-queries``.
+
 Each measurement runs in its own process so peak RSS is its own.
 
     python benchmarks/run.py --sizes 100,1000,10000
@@ -118,6 +122,16 @@ def _in_subprocess(
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _query_report(out: Path) -> str:
+    """What benchmarks/queries.py prints for litkg's output in ``out``."""
+    command = [sys.executable, str(HERE / "queries.py"), str(out)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+    except subprocess.CalledProcessError as exc:
+        raise SystemExit(f"query benchmark failed:\n{exc.stderr[-2000:]}") from None
+    return done.stdout.rstrip("\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100,1000", help="Comma-separated corpus sizes.")
@@ -128,6 +142,9 @@ def main() -> None:
         default=None,
         help="Seconds given to the naive pipeline (default: 10.5 times litkg's time at that size, "
         "at least 600, so a time-out still shows the 10x target).",
+    )
+    parser.add_argument(
+        "--no-queries", action="store_true", help="Do not time the queries of queries/ over the output."
     )
     parser.add_argument("--one", nargs=3, metavar=("KIND", "INPUTS", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -164,6 +181,9 @@ def main() -> None:
                 f"floor (read inputs + pyoxigraph parse/serialize of the output): {floor['seconds']:.2f}s; "
                 f"litkg / floor = {seconds / floor['seconds']:.1f}x"
             )
+            if not args.no_queries:
+                print("queries over litkg's output (benchmarks/queries.py):")
+                print("\n".join(f"  {line}" for line in _query_report(out).splitlines()))
             sys.stdout.flush()
             timeout = args.naive_timeout or max(600.0, 10.5 * seconds)
             naive = _in_subprocess("naive", inputs, out, None, timeout)
