@@ -156,7 +156,57 @@ def as_description(article: Article) -> Reference:
     )
 
 
-class IdentityIndex:
+class _WorkGroups:
+    """What both back ends of identity share: the union-find over identifying tokens,
+    the printed types of the corpus's own articles, and the questions answered from
+    them. A subclass stores the groups' canonical descriptions and the people."""
+
+    def __init__(self) -> None:
+        self._parent: dict[str, str] = {}
+        self._article_types: dict[str, str] = {}  # first token of an article -> its printed type
+        self._type_cache: dict[str, str] = {}  # group root -> the type of its article
+        self._built = False
+
+    def build(self) -> _WorkGroups:
+        raise NotImplementedError
+
+    def _canonical_description(self, root: str) -> Reference | None:
+        raise NotImplementedError
+
+    def _find(self, token: str) -> str:
+        return _find(self._parent, token)
+
+    def _group_types(self) -> None:
+        """The article types by group, once the groups are final."""
+        self._type_cache = {}
+        for token, label in sorted(self._article_types.items()):
+            self._type_cache.setdefault(self._find(token), label)
+
+    def canonical(self, identity: WorkIdentity) -> str:
+        """The best token of the group ``identity`` belongs to (its own best if unindexed)."""
+        known = [t for t in identity.tokens if t in self._parent]
+        if not known:
+            return identity.best
+        return _find(self._parent, known[0])
+
+    def describe(self, identity: WorkIdentity, fallback: Reference) -> Reference:
+        """The canonical description of the work ``identity`` names (``fallback`` if unindexed)."""
+        root = self.canonical(identity)
+        if root not in self._parent:
+            return fallback
+        if not self._built:
+            self.build()
+        found = self._canonical_description(root)
+        return fallback if found is None else found
+
+    def article_type(self, identity: WorkIdentity) -> str | None:
+        """The printed type label of the work, when it is an article of the corpus."""
+        if not self._built:
+            self.build()
+        return self._type_cache.get(self.canonical(identity))
+
+
+class IdentityIndex(_WorkGroups):
     """Identity over a corpus: which descriptions name one work, and one person.
 
     Works: equal tokens mean one work (union-find); each work gets one canonical
@@ -167,7 +217,7 @@ class IdentityIndex:
     """
 
     def __init__(self) -> None:
-        self._parent: dict[str, str] = {}
+        super().__init__()
         # per first token of a description: the best one seen, (rank, -fields, origin, description)
         self._best: dict[str, tuple[int, int, str, Reference]] = {}
         # per first token: every DOI, PMID and PMCID its descriptions give, as (scheme, value)
@@ -176,9 +226,6 @@ class IdentityIndex:
         self._people: dict[str, Counter[tuple[str, str | None, str | None]]] = {}
         self._person_cache: dict[str, tuple[str, str | None, str | None]] = {}
         self._canonical_cache: dict[str, Reference] = {}
-        self._article_types: dict[str, str] = {}
-        self._type_cache: dict[str, str] = {}
-        self._built = False
 
     @classmethod
     def from_articles(cls, articles: Iterable[Article]) -> IdentityIndex:
@@ -186,7 +233,7 @@ class IdentityIndex:
         index = cls()
         for article in articles:
             index.add_article(article)
-        index._build_canonical()  # once here, not in every worker process
+        index.build()  # once here, not in every worker process
         return index
 
     def add_article(self, article: Article) -> None:
@@ -219,14 +266,6 @@ class IdentityIndex:
         self._person_cache.clear()
         self._article_types.update(other._article_types)
 
-    def build(self) -> IdentityIndex:
-        """Choose each work's canonical description now (done lazily otherwise)."""
-        self._build_canonical()
-        return self
-
-    def _find(self, token: str) -> str:
-        return _find(self._parent, token)
-
     def add(
         self, identity: WorkIdentity, description: Reference | None = None, rank: int = 1, origin: str = ""
     ) -> None:
@@ -249,25 +288,14 @@ class IdentityIndex:
         ] += 1
         self._person_cache.clear()
 
-    def canonical(self, identity: WorkIdentity) -> str:
-        """The best token of the group ``identity`` belongs to (its own best if unindexed)."""
-        return _canonical(self._parent, identity)
+    def _canonical_description(self, root: str) -> Reference | None:
+        return self._canonical_cache.get(root)
 
-    def describe(self, identity: WorkIdentity, fallback: Reference) -> Reference:
-        """The canonical description of the work ``identity`` names."""
-        root = self.canonical(identity)
-        if root not in self._parent:
-            return fallback
-        if not self._built:
-            self._build_canonical()
-        return self._canonical_cache.get(root, fallback)
-
-    def _build_canonical(self) -> None:
+    def build(self) -> IdentityIndex:
+        """Choose each work's canonical description now (done lazily otherwise)."""
         self._built = True
         self._canonical_cache = {}
-        self._type_cache = {}
-        for token, label in sorted(self._article_types.items()):
-            self._type_cache.setdefault(self._find(token), label)
+        self._group_types()
         groups: dict[str, list[str]] = {}
         for token in self._best:
             groups.setdefault(self._find(token), []).append(token)
@@ -283,12 +311,7 @@ class IdentityIndex:
                 pmid=best.pmid or min(ids["pmid"], default=None),
                 pmcid=best.pmcid or min(ids["pmcid"], default=None),
             )
-
-    def article_type(self, identity: WorkIdentity) -> str | None:
-        """The printed type label of the work, when it is an article of the corpus."""
-        if not self._built:
-            self._build_canonical()
-        return self._type_cache.get(self.canonical(identity))
+        return self
 
     def person(self, person: Person) -> Person:
         """One spelling per person: diacritics and a full given name win, then frequency."""
@@ -334,13 +357,6 @@ def _respelled(person: Person, chosen: tuple[str, str | None, str | None]) -> Pe
     return replace(person, family=family, given=given or person.given, orcid=person.orcid or orcid)
 
 
-def _canonical(parent: dict[str, str], identity: WorkIdentity) -> str:
-    known = [t for t in identity.tokens if t in parent]
-    if not known:
-        return identity.best
-    return _find(parent, known[0])
-
-
 def _preferred_spelling(
     variants: Counter[tuple[str, str | None, str | None]],
 ) -> tuple[str, str | None, str | None]:
@@ -380,7 +396,7 @@ CREATE TABLE canonical (root TEXT PRIMARY KEY, description BLOB);
 """
 
 
-class IdentityStore:
+class IdentityStore(_WorkGroups):
     """The :class:`IdentityIndex` of a whole corpus, kept on disk so memory stays flat.
 
     Only the union-find over identifying tokens (short strings) and the article types
@@ -394,11 +410,8 @@ class IdentityStore:
     """
 
     def __init__(self, path: Path, cache: int = 4_096) -> None:
+        super().__init__()
         self.path = Path(path)
-        self._parent: dict[str, str] = {}
-        self._article_types: dict[str, str] = {}
-        self._type_cache: dict[str, str] = {}
-        self._built = False
         self._descriptions: _Bounded = _Bounded(cache)
         self._spellings: _Bounded = _Bounded(cache)
         self.path.unlink(missing_ok=True)
@@ -505,36 +518,21 @@ class IdentityStore:
         db.commit()
         db.close()
         self._writer = None
-        self._type_cache = {}
-        for token, label in sorted(self._article_types.items()):
-            self._type_cache.setdefault(_find(self._parent, token), label)
+        self._group_types()
         self._descriptions.clear()
         self._spellings.clear()
         self._built = True
         return self
 
-    def canonical(self, identity: WorkIdentity) -> str:
-        return _canonical(self._parent, identity)
-
-    def describe(self, identity: WorkIdentity, fallback: Reference) -> Reference:
-        root = self.canonical(identity)
-        if root not in self._parent:
-            return fallback
-        if not self._built:
-            self.build()
+    def _canonical_description(self, root: str) -> Reference | None:
         found = self._descriptions.get(root)
         if found is None:
             row = self._read().execute("SELECT description FROM canonical WHERE root = ?", (root,)).fetchone()
             if row is None:
-                return fallback
+                return None
             found = pickle.loads(row[0])
             self._descriptions.remember(root, found)
         return found
-
-    def article_type(self, identity: WorkIdentity) -> str | None:
-        if not self._built:
-            self.build()
-        return self._type_cache.get(self.canonical(identity))
 
     def person(self, person: Person) -> Person:
         key = person_key(person)
