@@ -68,9 +68,10 @@ def constraints() -> list[tuple[Node, Node | None, URIRef]]:
 
 @pytest.fixture(scope="module")
 def valid_graph(tmp_path_factory):
-    """A rich valid graph: the seeds and test pages, plus an issue and an ISSN."""
+    """A rich valid graph: the seeds, the test pages and JATS files (figure supplements,
+    group authors, an accepted manuscript), plus an issue and an ISSN."""
     out = tmp_path_factory.mktemp("shapes")
-    report = build([SEEDS, PAGES, JATS_SAMPLE], out)
+    report = build([SEEDS, PAGES, JATS_SAMPLE, JATS_SAMPLE.parent / "publisher.xml"], out)
     assert not report.rejects
     graph = Graph().parse(out / "graph.ttl")
     volume = next(graph.subjects(RDF.type, FABIO.JournalVolume))

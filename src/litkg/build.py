@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import gc
+import json
 import os
 import pickle
 import time
@@ -32,9 +33,19 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from litkg.errors import ParseError
-from litkg.identity import Identities, IdentityIndex, IdentityStore
+from litkg.gate import failing_parts, without_failing_parts
+from litkg.identity import (
+    Identities,
+    IdentityIndex,
+    IdentityStore,
+    WorkIdentity,
+    article_identity,
+    as_description,
+    filled_fields,
+)
 from litkg.iris import DEFAULT_BASE, Minter
 from litkg.link import Annotator
 from litkg.parse import iter_inputs, parse_file
@@ -58,7 +69,12 @@ from litkg.rdf import (
     work_type_lines,
 )
 from litkg.records import Article
+from litkg.repair import Repair, repair_article, summarise
 from litkg.validate import Violation, validate_ntriples
+
+# Where an input was stopped: unreadable, an internal error while mapping it, its own
+# description failing the shapes, or the same article as another input.
+RejectStage = Literal["parse", "map", "validate", "duplicate"]
 
 
 @dataclass(frozen=True)
@@ -66,7 +82,7 @@ class Reject:
     """An input that was not published, and why."""
 
     source: str
-    stage: str  # "parse", "map" (an internal error) or "validate"
+    stage: RejectStage
     message: str
     line: int | None = None
     violations: tuple[Violation, ...] = ()
@@ -97,6 +113,7 @@ class BuildReport:
 
     published: list[str] = field(default_factory=list)
     rejects: list[Reject] = field(default_factory=list)
+    repairs: list[Repair] = field(default_factory=list)  # parts of published articles repaired or dropped
     files: list[Path] = field(default_factory=list)
     triples: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # per stage; worker stages are CPU-summed
@@ -117,6 +134,38 @@ class _Mapped:
     # that this process has not spooled yet: they are published once, in their own graph
     shared: tuple[str, ...] = ()
     cited: tuple[str, ...] = ()  # the IRIs of the works a published article cites, once each
+    repairs: tuple[Repair, ...] = ()  # the parts of a published article dropped at the gate
+
+
+@dataclass(frozen=True)
+class _Claim:
+    """An input's claim to be an article: its identity, and how full its description is."""
+
+    source: str
+    identity: WorkIdentity
+    unfilled: int
+
+
+def _claim(article: Article) -> _Claim:
+    return _Claim(article.source, article_identity(article), -filled_fields(as_description(article)))
+
+
+def duplicate_inputs(claims: Sequence[_Claim], index: Identities) -> dict[str, str]:
+    """Inputs that are the same article as another input (they share a DOI, PMID, PMCID
+    or key: a corrected copy, ``a.xml`` beside ``a.xml.gz``, two versions), each with
+    the input that is published instead. Of one article the input published is the one
+    whose description the identity index made canonical: the fullest, then the first
+    by source name; so the article's graph and every description of it agree."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for claim in claims:
+        groups.setdefault(index.canonical(claim.identity), []).append((claim.unfilled, claim.source))
+    duplicates = {}
+    for members in groups.values():
+        chosen = min(members)[1]
+        for _, source in members:
+            if source != chosen:
+                duplicates[source] = chosen
+    return duplicates
 
 
 @dataclass(frozen=True)
@@ -127,6 +176,8 @@ class _Parsed:
 
     paths: list[str]
     rejects: list[Reject]
+    repairs: list[Repair]
+    claims: list[_Claim]
     index: Path
     articles: Path
     seconds: float
@@ -138,9 +189,14 @@ def _parse_chunk(task: tuple[int, list[Path], Path]) -> _Parsed:
     started = time.perf_counter()
     articles: list[Article] = []
     rejects: list[Reject] = []
+    repairs: list[Repair] = []
+    claims: list[_Claim] = []
     for path in paths:
         try:
-            articles.append(parse_file(path))
+            article, repaired = repair_article(parse_file(path))
+            articles.append(article)
+            repairs.extend(repaired)
+            claims.append(_claim(article))
         except ParseError as exc:
             rejects.append(Reject(exc.source, "parse", exc.message, exc.line))
         except Exception as exc:  # a parser bug must not lose the chunk: report the input
@@ -152,7 +208,9 @@ def _parse_chunk(task: tuple[int, list[Path], Path]) -> _Parsed:
     stored.write_bytes(pickle.dumps(articles, protocol=pickle.HIGHEST_PROTOCOL))
     indexed = spool / f"index-{number:06d}.pickle"
     indexed.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
-    return _Parsed([str(p) for p in paths], rejects, indexed, stored, time.perf_counter() - started)
+    return _Parsed(
+        [str(p) for p in paths], rejects, repairs, claims, indexed, stored, time.perf_counter() - started
+    )
 
 
 class _Mapper:
@@ -165,8 +223,10 @@ class _Mapper:
         annotator: Annotator | None,
         engine: str = "turbo",
         spool: Path | None = None,
+        skip: frozenset[str] = frozenset(),
     ) -> None:
         self.engine = engine
+        self.skip = skip  # inputs not to publish: duplicates of another input's article
         self.spool = spool
         self.minter = Minter(base)
         self.index = index
@@ -186,11 +246,26 @@ class _Mapper:
         started = time.perf_counter()
         mentions = self.annotator.annotate_article(article) if self.annotator is not None else []
         linked = time.perf_counter()
-        own, described = article_lines(article, self.minter, self.index, mentions, self.shared)
-        lines = joined_lines(own.union(*described.values()))
-        mapped = time.perf_counter()
-        result = validate_ntriples(lines, engine=self.engine)  # the article with what it relies on
-        validated = time.perf_counter()
+        mapping = validating = 0.0
+        repairs: list[Repair] = []
+        for attempt in range(GATE_ROUNDS + 1):
+            clock = time.perf_counter()
+            own, described = article_lines(article, self.minter, self.index, mentions, self.shared)
+            lines = joined_lines(own.union(*described.values()))
+            mapped = time.perf_counter()
+            result = validate_ntriples(lines, engine=self.engine)  # the article with what it relies on
+            validating += time.perf_counter() - mapped
+            mapping += mapped - clock
+            if result.conforms or attempt == GATE_ROUNDS:
+                break
+            # one bad part must not cost the article: drop (or reduce) the failing parts, and try again
+            iri = str(article_iri(article, self.minter, self.index))
+            cited = self._cited(article)
+            failing = failing_parts(result.violations, article, iri, mentions, cited, described)
+            if failing.unplaced or not failing.droppable:
+                break
+            article, mentions, dropped = without_failing_parts(article, mentions, failing)
+            repairs.extend(dropped)
         iri = article_iri(article, self.minter, self.index)
         name = str(self.minter.part(iri, "graph"))
         shared: list[str] = []
@@ -205,10 +280,15 @@ class _Mapper:
             name,
             joined_lines(own) if result.conforms else "",
             () if result.conforms else result.violations,
-            (linked - started, mapped - linked, validated - mapped),
+            (linked - started, mapping, validating),
             shared=tuple(shared),
             cited=tuple(key for kind, key in described if kind == "work") if result.conforms else (),
+            repairs=tuple(repairs) if result.conforms else (),
         )
+
+    def _cited(self, article: Article) -> list[str]:
+        """The IRI of the work each reference cites, in reference order."""
+        return [str(self.shared.cited_work(reference)[0]) for reference in article.references]
 
     def batch(self, numbered: tuple[int, Path]) -> _Batch:
         """Map a parsed chunk and write its published graphs as sorted run files into
@@ -223,6 +303,8 @@ class _Mapper:
         spooling = 0.0
         done_with = []
         for article in articles:
+            if article.source in self.skip:
+                continue
             mapped = self(article)
             if not (mapped.violations or mapped.error):
                 clock = time.perf_counter()
@@ -277,6 +359,7 @@ def _map_in_worker(numbered: tuple[int, Path]) -> _Batch:
     return _process_mapper.batch(numbered)
 
 
+GATE_ROUNDS = 3  # times an article is mapped again without its failing parts, at most
 MAX_BATCH = 64  # articles per task: bounds what a worker holds (about 130k lines)
 
 
@@ -319,12 +402,12 @@ def build(
         chunks = [(n, paths[i : i + size], sink.spool) for n, i in enumerate(range(0, len(paths), size))]
         parallel = jobs > 1 and len(chunks) > 1
         clock = time.perf_counter()
-        index, annotator, stored = _parse_stage(
+        index, annotator, stored, duplicates = _parse_stage(
             chunks, jobs if parallel else 1, link, report, progress, sink.spool / "identity.sqlite"
         )
         report.seconds["parse_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        mapper = _Mapper(minter.base, index, annotator, shacl_engine, sink.spool)
+        mapper = _Mapper(minter.base, index, annotator, shacl_engine, sink.spool, duplicates)
         sources, citations = _map_stage(mapper, stored, jobs if parallel else 1, sink, report, progress)
         index.close()
         report.seconds["workers_wall"] = time.perf_counter() - clock
@@ -355,8 +438,27 @@ def build(
     metadata_path.write_text(metadata.serialize(format="turtle"), encoding="utf-8")
     report.files.append(metadata_path)
     report.files.append(write_rejects(out, [r.to_dict() for r in report.rejects]))
+    report.files.append(write_build_report(out, report))
     report.seconds["serialize"] = time.perf_counter() - clock
     return report
+
+
+def write_build_report(out: Path, report: BuildReport) -> Path:
+    """``report.json``: what was published and rejected, and per source every field
+    repaired and every part dropped, with where it came from and why."""
+    by_source: dict[str, list[dict[str, object]]] = {}
+    for repair in report.repairs:
+        by_source.setdefault(repair.source, []).append(repair.to_dict())
+    content = {
+        "published": len(report.published),
+        "rejected": len(report.rejects),
+        "summary": summarise(report.repairs),
+        "repairs": [{"source": source, "changes": changes} for source, changes in sorted(by_source.items())],
+        "rejects": [reject.to_dict() for reject in report.rejects],
+    }
+    path = out / "report.json"
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
 
 
 COUNTS_PER_RUN = 5_000  # works whose counts are validated, and spooled, together
@@ -394,11 +496,11 @@ def _parse_stage(
     report: BuildReport,
     progress: Callable[[str, str], None] | None,
     store: Path,
-) -> tuple[IdentityStore, Annotator | None, list[tuple[int, Path]]]:
+) -> tuple[IdentityStore, Annotator | None, list[tuple[int, Path]], frozenset[str]]:
     """Stage 1: parse and index the chunks (on ``jobs`` processes); the parent merges
     the chunk indexes into an identity store on disk (``store``), and loads the lexicon
-    meanwhile. Returns the store, the annotator and where each chunk's parsed articles
-    are spooled."""
+    meanwhile. Returns the store, the annotator, where each chunk's parsed articles
+    are spooled, and the inputs that duplicate another input's article (reported)."""
     pool = _pool(min(jobs, len(chunks))) if jobs > 1 else None
     try:
         parsed = pool.map(_parse_chunk, chunks) if pool else map(_parse_chunk, chunks)
@@ -411,6 +513,7 @@ def _parse_stage(
         index = IdentityStore(store)
         report.seconds["parse"] = report.seconds["identity"] = 0.0
         stored: list[tuple[int, Path]] = []
+        claims: list[_Claim] = []
         for number, part in enumerate(parsed):
             clock = time.perf_counter()
             index.merge(pickle.loads(part.index.read_bytes()))
@@ -418,6 +521,8 @@ def _parse_stage(
             report.seconds["identity"] += time.perf_counter() - clock
             report.seconds["parse"] += part.seconds
             report.rejects.extend(part.rejects)
+            report.repairs.extend(part.repairs)
+            claims.extend(part.claims)
             stored.append((number, part.articles))
             if progress:
                 for path in part.paths:
@@ -427,8 +532,14 @@ def _parse_stage(
             pool.shutdown()
     clock = time.perf_counter()
     index.build()
+    duplicates = duplicate_inputs(claims, index)
+    for claim in claims:
+        if claim.source in duplicates:
+            message = f"the same article as {duplicates[claim.source]}, which is published instead"
+            report.rejects.append(Reject(claim.source, "duplicate", message))
+    report.repairs = [repair for repair in report.repairs if repair.source not in duplicates]
     report.seconds["identity"] += time.perf_counter() - clock
-    return index, annotator, stored
+    return index, annotator, stored, frozenset(duplicates)
 
 
 def _map_stage(
@@ -471,6 +582,7 @@ def _map_stage(
                         Reject(mapped.source, "validate", message, violations=mapped.violations)
                     )
                 if not rejected:
+                    report.repairs.extend(mapped.repairs)
                     report.published.append(mapped.source)
                     sources.append(SourceFile(mapped.source, mapped.sha256))
                     citations.update(mapped.cited)

@@ -16,6 +16,7 @@ from litkg.errors import LitkgError
 from litkg.iris import DEFAULT_BASE
 from litkg.parse import parse_files
 from litkg.publish import DEFAULT_LICENSE, FORMATS
+from litkg.repair import summarise
 from litkg.validate import ENGINES, validate_graph
 
 app = typer.Typer(
@@ -105,8 +106,14 @@ def build(
 ) -> None:
     """Parse, link, map, validate and publish articles as RDF into OUT.
 
-    Invalid articles are not published: they are listed, with their violations, in
-    OUT/rejects.json, and the exit code is 1.
+    A field the shapes would reject is repaired where a documented rule can, else
+    dropped; a figure, annotation or reference description that still fails is left
+    out of its article, which is published without it. Every change is listed in
+    OUT/report.json and summarised, one line per kind. An article whose own
+    description cannot stand is not published: it is listed, with its violations, in
+    OUT/rejects.json (and report.json), and the exit code is 1. Inputs that are the
+    same article (same DOI, PMID or PMCID) are published once, from the input with the
+    fullest description (then the first by name); the others are listed as duplicates.
     """
     _check_engine(shacl_engine)
     unknown = [f for f in formats if f not in FORMATS]
@@ -147,15 +154,27 @@ def build(
         raise typer.Exit(2) from None
     for reject in report.rejects:
         where = f"{reject.source}:{reject.line}" if reject.line else reject.source
+        if reject.stage == "duplicate":
+            err_console.print(f"[yellow]duplicate[/yellow] {where}: {reject.message}", highlight=False)
+            continue
         err_console.print(f"[red]rejected[/red] {where}: {reject.message}", highlight=False)
         for violation in reject.violations:
             err_console.print(f"    {violation.describe()}", highlight=False)
+    repaired = summarise(report.repairs)
+    if repaired:
+        sources = len({repair.source for repair in report.repairs})
+        err_console.print(f"repaired or left out, in {sources} published article(s):", highlight=False)
+        for line in repaired:
+            err_console.print(f"    {line}", highlight=False)
+    rejected = [reject for reject in report.rejects if reject.stage != "duplicate"]
+    duplicates = len(report.rejects) - len(rejected)
+    also = f"{duplicates} duplicate input(s), " if duplicates else ""
     err_console.print(
-        f"{len(report.published)} published, {len(report.rejects)} rejected, {report.triples} triples -> "
+        f"{len(report.published)} published, {also}{len(rejected)} rejected, {report.triples} triples -> "
         + ", ".join(str(p) for p in report.files),
         highlight=False,
     )
-    if report.rejects:
+    if rejected:
         raise typer.Exit(1)
 
 

@@ -123,7 +123,8 @@ def reference_identity(reference: Reference) -> WorkIdentity:
     return _identity(reference.doi, reference.pmid, reference.pmcid, key, fold(reference.raw))
 
 
-def _filled(reference: Reference) -> int:
+def filled_fields(reference: Reference) -> int:
+    """How many fields of a description are known (authors count one each)."""
     fields = (
         reference.title,
         reference.journal,
@@ -274,7 +275,7 @@ class IdentityIndex(_WorkGroups):
         _join(self._parent, identity.tokens)
         if description is not None:
             token = identity.tokens[0]
-            candidate = (rank, -_filled(description), origin, description)
+            candidate = (rank, -filled_fields(description), origin, description)
             best = self._best.get(token)
             if best is None or candidate[:3] < best[:3]:
                 self._best[token] = candidate

@@ -4,6 +4,8 @@ Layout under the base (default :data:`DEFAULT_BASE`)::
 
     work/doi/{doi}  work/pmid/{n}  work/pmcid/{id}  work/key/{key}  work/ref/{hash}
     {work}/reference/{n}  {work}/citation/{n}  {work}/figure/{n}  {work}/author/{n}
+    {work}/table/{n}  {work}/figure/{n}/supplement/{m}  {work}/figure/{n}/source-data/{m}
+    {work}/video/{n}  {work}/supplementary-file/{n}
     {work}/acknowledgements  {work}/competing-interests  {work}/id/{scheme}
     {work}/annotation/{n}  {work}/text/{part}  {work}/citation-count (in the corpus)
     person/{family_initials}  person/orcid/{orcid}  organization/{name}
@@ -48,6 +50,11 @@ class Minter:
         """IRI of a part of a work: its references, citations, figures, statements."""
         suffix = f"/{kind}" if number is None else f"/{kind}/{_segment(str(number))}"
         return URIRef(f"{work}{suffix}")
+
+    def part_path(self, work: URIRef, path: str) -> URIRef:
+        """IRI of a part named by a path of segments ("figure/1/supplement/2"), each
+        segment percent-encoded."""
+        return URIRef(f"{work}/" + "/".join(_segment(segment) for segment in path.split("/")))
 
     def person(self, person: Person) -> URIRef:
         """IRI of a person: by ORCID when known, else by folded family name and initials."""

@@ -1026,7 +1026,7 @@ def article_text_parts(article: Article) -> list[tuple[str, str]]:
             parts.append((f"section/{number}/title", section.title))
         for p_number, paragraph in enumerate(section.paragraphs, start=1):
             parts.append((f"section/{number}/paragraph/{p_number}", paragraph))
-    for position, figure in enumerate(article.figures, start=1):
-        kind = "table" if figure.kind == "table" else "figure"
-        parts.append((f"{kind}/{figure.number or position}/caption", figure.caption))
+    for figure in article.figures:
+        if figure.caption:
+            parts.append((f"{figure.part}/caption", figure.caption))
     return parts

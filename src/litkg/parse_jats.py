@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 
 from lxml import etree
 
 from litkg.errors import ParseError
 from litkg.names import normalise_initials
-from litkg.records import Article, Figure, Person, Reference, Section
+from litkg.records import Article, Figure, FigureKind, Person, Reference, ReferenceKind, Section
 from litkg.references import normalise_doi, split_pages
+from litkg.repair import find_doi
 
 _PARSER_OPTIONS = {
     "resolve_entities": False,
@@ -109,6 +111,7 @@ def parse_jats(text: str, source: str) -> Article:
         last_page=lpage if lpage and lpage != fpage else None,
         year=year,
         published=published,
+        accepted=_accepted(meta),
         doi=normalise_doi(ids["doi"]) if ids.get("doi") else None,
         pmid=ids.get("pmid") or None,
         pmcid=_pmcid(ids.get("pmc") or ids.get("pmcid")),
@@ -142,12 +145,17 @@ def _strip_namespaces(root: etree._Element) -> None:
 
 
 def _journal_abbreviation(journal_meta: etree._Element | None) -> str | None:
+    """The journal's short name: the NLM title abbreviation, else the printed
+    abbreviation, the ISO abbreviation, and last any ``journal-id`` (a file that names
+    its journal only by ids still gets one)."""
     if journal_meta is None:
         return None
     for path in (
         "journal-id[@journal-id-type='nlm-ta']",
         ".//abbrev-journal-title",
         "journal-id[@journal-id-type='iso-abbrev']",
+        "journal-id[@journal-id-type='publisher-id']",
+        "journal-id",
     ):
         value = _text(journal_meta, path)
         if value:
@@ -162,22 +170,42 @@ def _pmcid(value: str | None) -> str | None:
 
 
 def _publication_date(meta: etree._Element) -> tuple[str | None, int | None]:
-    """The most precise date among epub/ppub/pub/collection, as ISO text, and its year."""
+    """The most precise date among the ``pub-date``s of any type (epub, ppub, pub,
+    collection; a season counts as the year), as ISO text, and its year; (None, None)
+    when none is printed, as for an accepted manuscript."""
     best: tuple[int, str, int] | None = None
     for date in meta.xpath("pub-date"):
-        year = _text(date, "year")
-        if not year or not year.isdigit():
-            continue
-        month, day = _text(date, "month"), _text(date, "day")
-        parts = [f"{int(year):04d}"]
-        if month and month.isdigit():
-            parts.append(f"{int(month):02d}")
-            if day and day.isdigit():
-                parts.append(f"{int(day):02d}")
-        candidate = (len(parts), "-".join(parts), int(year))
-        if best is None or candidate[0] > best[0]:
-            best = candidate
+        candidate = _iso_date(date)
+        if candidate is not None and (best is None or len(candidate[0]) > len(best[1])):
+            best = (len(candidate[0]), *candidate)
     return (best[1], best[2]) if best else (None, None)
+
+
+def _number(text: str | None) -> int | None:
+    """An ASCII number ("2014", "04"); None for anything else ("Spring", "²⁰¹⁴")."""
+    return int(text) if text and text.isascii() and text.isdigit() else None
+
+
+def _iso_date(date: etree._Element) -> tuple[str, int] | None:
+    """A JATS date element as ISO text ("2015", "2015-04", "2015-04-01") and its year."""
+    year = _number(_text(date, "year"))
+    if year is None:
+        return None
+    month, day = _number(_text(date, "month")), _number(_text(date, "day"))
+    parts = [f"{year:04d}"]
+    if month is not None and 1 <= month <= 12:
+        parts.append(f"{month:02d}")
+        if day is not None and 1 <= day <= 31:
+            parts.append(f"{day:02d}")
+    return "-".join(parts), year
+
+
+def _accepted(meta: etree._Element) -> str | None:
+    """The day the article was accepted (``history/date[@date-type='accepted']``), when
+    printed in full."""
+    date = _first(meta, "history/date[@date-type='accepted']")
+    found = _iso_date(date) if date is not None else None
+    return found[0] if found and len(found[0]) == 10 else None
 
 
 def initials_of(given: str) -> str:
@@ -204,18 +232,17 @@ def _person(name: etree._Element) -> Person:
 
 
 def _authors(meta: etree._Element, root: etree._Element) -> Iterable[Person]:
+    """The article's authors in order: people (``name``, ``string-name``, the first name
+    of ``name-alternatives``) and group authors (``collab``, "on behalf of" groups).
+    Notes on a contributor (equal contribution, deceased) are not names and are left out."""
     affiliations = {aff.get("id"): _affiliation_text(aff) for aff in root.xpath("//aff") if aff.get("id")}
-    for contrib in meta.xpath("contrib-group/contrib[@contrib-type='author' or not(@contrib-type)]"):
-        name = _first(contrib, "name | string-name")
-        if name is None:
-            collab = _text(contrib, "collab")
-            if collab:
-                yield Person(family=collab, as_printed=collab)
+    path = "contrib-group/contrib[@contrib-type='author' or not(@contrib-type)] | contrib-group//on-behalf-of"
+    for contrib in meta.xpath(path):
+        if _local(contrib.tag) == "on-behalf-of":
+            group = _group_name(contrib)
+            if group:
+                yield Person(family=group, as_printed=text_of(contrib), group=True)
             continue
-        person = _person(name)
-        orcid = _text(contrib, "contrib-id[@contrib-id-type='orcid']")
-        if orcid:
-            orcid = orcid.rsplit("/", 1)[-1]
         affs = tuple(
             affiliations[r]
             for x in contrib.xpath("xref[@ref-type='aff']")
@@ -223,20 +250,70 @@ def _authors(meta: etree._Element, root: etree._Element) -> Iterable[Person]:
             if r in affiliations
         )
         affs += tuple(_affiliation_text(a) for a in contrib.xpath("aff"))
+        name = _first(contrib, "name | string-name | name-alternatives/name | name-alternatives/string-name")
+        if name is None:
+            collab = _first(contrib, "collab")
+            group = _group_name(collab) if collab is not None else ""
+            if group:
+                yield Person(family=group, as_printed=group, affiliations=affs, group=True)
+            continue
+        person = _person(name)
+        if not person.family:
+            continue
         corresponding = contrib.get("corresp") == "yes" or bool(contrib.xpath("xref[@ref-type='corresp']"))
-        yield Person(
-            family=person.family,
-            initials=person.initials,
-            given=person.given,
-            as_printed=person.as_printed,
-            orcid=orcid,
-            affiliations=affs,
-            corresponding=corresponding,
-        )
+        yield replace(person, orcid=_orcid(contrib), affiliations=affs, corresponding=corresponding)
+
+
+_ORCID = re.compile(r"([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])")
+_ON_BEHALF = re.compile(r"^\s*(?:for|on behalf of)\s+(?:the\s+)?", re.IGNORECASE)
+
+
+def _orcid(contrib: etree._Element) -> str | None:
+    """A contributor's ORCID, in any of the forms publishers print ("https://orcid.org/…",
+    "http://orcid.org/…", the bare id; typed or authenticated ``contrib-id``)."""
+    for element in contrib.xpath("contrib-id | uri | ext-link"):
+        kind = (element.get("contrib-id-type") or "").lower()
+        value = " ".join((element.text or element.get(_XLINK_HREF) or "").split())
+        if kind in ("orcid", "") and (kind == "orcid" or "orcid.org" in value):
+            found = _ORCID.search(value)
+            if found:
+                return found.group(1)
+    return None
+
+
+def _group_name(collab: etree._Element) -> str:
+    """A group author's name, without the members a ``collab`` may list inside it and
+    without "on behalf of": "on behalf of the ALS Study Group" -> "ALS Study Group"."""
+    name = text_of(collab, _SKIP_IN_TEXT | {"contrib-group", "xref", "fn", "address", "email"})
+    return _ON_BEHALF.sub("", name).strip(" ,;.")
+
+
+# A group name that is really a Vancouver list of people ("Knudson AG Jr",
+# "Godbout R, Bisgrove DA, Shkolny D"), as some files put in <collab>.
+_VANCOUVER_NAME = re.compile(
+    r"^(?P<family>[A-Z][\w'’-]+(?: [a-z]{1,3} [A-Z][\w'’-]+)?) ?(?P<initials>[A-Z]{1,3})"
+    r"(?: (?:Jr|Sr|2nd|3rd|[IV]+))?$"
+)
+
+
+def _collab_people(name: str) -> list[Person] | None:
+    """People, when every comma-separated piece of ``name`` is a "Family AB" name."""
+    pieces = [p.strip() for p in name.split(",") if p.strip()]
+    pieces = [p for p in pieces if not re.fullmatch(r"(?:Jr|Sr|2nd|3rd|[IV]+)\.?", p)]
+    found = [_VANCOUVER_NAME.match(p) for p in pieces]
+    if not pieces or not all(found):
+        return None
+    return [
+        Person(family=m.group("family"), initials=initials_of(m.group("initials")), as_printed=p)
+        for m, p in zip(found, pieces, strict=True)
+        if m is not None
+    ]
 
 
 def _affiliation_text(aff: etree._Element) -> str:
-    return text_of(aff, _SKIP_IN_TEXT | {"label"})
+    """An affiliation as one line, without the space markup leaves before a comma
+    ("Boston , United States" -> "Boston, United States")."""
+    return re.sub(r"\s+([,;.])", r"\1", text_of(aff, _SKIP_IN_TEXT | {"label"}))
 
 
 def _abstract(meta: etree._Element) -> str | None:
@@ -266,22 +343,79 @@ def _sections(body: etree._Element | None) -> Iterable[Section]:
             yield Section(title, paragraphs)
 
 
+_PART_ELEMENTS = (
+    "//fig | //table-wrap | //supplementary-material"
+    " | //media[@mimetype='video' and not(ancestor::supplementary-material)]"
+)
+_PART_KINDS: dict[str, FigureKind] = {
+    "fig": "figure",
+    "table-wrap": "table",
+    "media": "video",
+    "supplementary-material": "supplement",
+}
+# the path segment of a part by its kind: on its own, and under a figure or table
+_TOP_SEGMENTS = {"figure": "figure", "table": "table", "video": "video", "supplement": "supplementary-file"}
+_CHILD_SEGMENTS = {"figure": "supplement", "table": "table", "video": "video", "supplement": "source-data"}
+_DEFAULT_LABELS = {"figure": "Figure", "table": "Table", "video": "Video", "supplement": "Supplementary file"}
+_NUMBER = re.compile(r"[A-Z]?\d+[a-z]?")
+
+
 def _figures(root: etree._Element) -> Iterable[Figure]:
-    for position, element in enumerate(root.xpath("//fig | //table-wrap"), start=1):
-        kind = "table" if _local(element.tag) == "table-wrap" else "figure"
-        label = _text(element, "label") or f"{'Table' if kind == 'table' else 'Figure'} {position}"
+    """Figures, tables, videos and supplementary files, each with a part path of its own.
+
+    A figure supplement (a later ``fig`` of a ``fig-group``), and a source-data file or
+    video inside a figure or table, is a child of that figure: "figure/1/supplement/2",
+    "figure/1/source-data/1". A path met twice gets "-2", "-3" …, so no two parts of
+    an article share an IRI whatever the labels say."""
+    paths: dict[int, str] = {}
+    taken: set[str] = set()
+    for position, element in enumerate(root.xpath(_PART_ELEMENTS), start=1):
+        kind = _PART_KINDS[_local(element.tag)]
+        label = _text(element, "label") or f"{_DEFAULT_LABELS[kind]} {position}"
+        numbers = _NUMBER.findall(label)
+        parent = _parent_part(element)
+        if parent is not None and id(parent) in paths:
+            number = numbers[-1] if numbers else str(position)
+            path = f"{paths[id(parent)]}/{_CHILD_SEGMENTS[kind]}/{number}"
+        else:
+            number = numbers[0] if numbers else str(position)
+            path = f"{_TOP_SEGMENTS[kind]}/{number}"
+        path = _unique(path, taken)
+        paths[id(element)] = path
         caption_element = _first(element, "caption")
         blocks = [text_of(b) for b in caption_element] if caption_element is not None else []
         caption = " ".join(b for b in blocks if b) or text_of(caption_element, set())
-        number = re.search(r"[A-Z]?\d+[a-z]?", label)
-        credit = _text(element, ".//attrib")
         yield Figure(
             label=label,
-            number=number.group() if number else str(position),
+            number=number,
             caption=caption,
-            credit=credit,
+            credit=_text(element, ".//attrib"),
             kind=kind,
+            path=path,
         )
+
+
+def _parent_part(element: etree._Element) -> etree._Element | None:
+    """The figure or table ``element`` belongs to: the first figure of its ``fig-group``
+    for a later figure of the group, else the nearest enclosing figure or table."""
+    group = element.getparent()
+    if _local(element.tag) == "fig" and group is not None and _local(group.tag) == "fig-group":
+        first = next((child for child in group if _local(child.tag) == "fig"), None)
+        if first is not None and first is not element:
+            return first
+    for ancestor in element.iterancestors():
+        if _local(ancestor.tag) in ("fig", "table-wrap"):
+            return ancestor
+    return None
+
+
+def _unique(path: str, taken: set[str]) -> str:
+    candidate, count = path, 1
+    while candidate in taken:
+        count += 1
+        candidate = f"{path}-{count}"
+    taken.add(candidate)
+    return candidate
 
 
 def _competing_interests(root: etree._Element) -> str | None:
@@ -323,11 +457,14 @@ def _reference(citation: etree._Element, number: int) -> Reference:
     for element in holder:
         tag = _local(element.tag)
         if tag in ("name", "string-name"):
-            authors.append(_person(element))
-        elif tag == "collab" and text_of(element):
-            authors.append(Person(family=text_of(element), as_printed=text_of(element)))
+            person = _person(element)
+            if person.family:
+                authors.append(person)
+        elif tag == "collab" and _group_name(element):
+            name = _group_name(element)
+            authors.extend(_collab_people(name) or [Person(family=name, as_printed=name, group=True)])
     et_al = bool(holder.xpath("etal")) or bool(citation.xpath("etal"))
-    ids = {el.get("pub-id-type"): " ".join((el.text or "").split()) for el in citation.xpath("pub-id")}
+    ids = _citation_ids(citation)
     kind = (citation.get("publication-type") or citation.get("citation-type") or "").lower()
     source = _text(citation, "source")
     year_text = _text(citation, "year") or ""
@@ -350,10 +487,12 @@ def _reference(citation: etree._Element, number: int) -> Reference:
         ]
         notes.insert(0, "; ".join([f"{kind or 'source'}: {source}", *extra]))
     doi = ids.get("doi")
-    if not doi:
-        link = _text(citation, "ext-link[contains(., 'doi.org/')]")
-        doi = link
-    title = _text(citation, "article-title") or _text(citation, "chapter-title")
+    title = next(
+        (t for path in ("article-title", "chapter-title", "data-title") if (t := _text(citation, path))), None
+    )
+    work_kind = _reference_kind(kind, citation, is_journal)
+    if title is None and work_kind not in ("journal", "chapter", "conference"):
+        title = source  # a book's, dataset's or web page's source is its own title
     raw = (
         text_of(citation)
         if _local(citation.tag) == "mixed-citation"
@@ -386,7 +525,87 @@ def _reference(citation: etree._Element, number: int) -> Reference:
         pmcid=_pmcid(ids.get("pmcid") or ids.get("pmc")),
         note="; ".join(notes) or None,
         line=citation.sourceline,
+        kind=work_kind,
     )
+
+
+_KINDS: dict[str, ReferenceKind] = {
+    "journal": "journal",
+    "book": "book",
+    "chapter": "chapter",
+    "confproc": "conference",
+    "conf-proc": "conference",
+    "conference": "conference",
+    "proceedings": "conference",
+    "data": "data",
+    "dataset": "data",
+    "database": "data",
+    "preprint": "preprint",
+    "web": "web",
+    "webpage": "web",
+    "website": "web",
+    "internet": "web",
+    "thesis": "thesis",
+    "dissertation": "thesis",
+    "patent": "patent",
+    "software": "software",
+    "report": "report",
+    "gov": "report",
+    "government": "report",
+}
+
+
+def _reference_kind(kind: str, citation: etree._Element, is_journal: bool) -> ReferenceKind:
+    """What a reference cites, from its ``publication-type``: a book with a chapter
+    title is a chapter; no type with a source is a journal article."""
+    if is_journal:
+        return "journal"
+    found = _KINDS.get(kind, "other")
+    if found == "book" and citation.xpath("chapter-title | article-title"):
+        return "chapter"
+    return found
+
+
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+_ID_TYPES = {"doi": "doi", "pmid": "pmid", "pubmed": "pmid", "pmcid": "pmcid", "pmc": "pmcid"}
+_PMID_IN_TEXT = re.compile(r"\bPMID\s*:?\s*([0-9]{1,9})\b")
+_PMCID_IN_TEXT = re.compile(r"\bPMCID\s*:?\s*(PMC[0-9]{1,10})\b", re.IGNORECASE)
+
+
+def _citation_ids(citation: etree._Element) -> dict[str, str]:
+    """DOI, PMID and PMCID of a citation, wherever the publisher put them: ``pub-id``
+    and ``object-id`` (any ``pub-id-type`` spelling), an ``ext-link`` (typed "doi" or
+    "pubmed", or an ``xlink:href`` through a DOI resolver), or the printed text
+    ("doi:10.…", "https://doi.org/10.…", "PMID: 123")."""
+    ids: dict[str, str] = {}
+    for element in citation.xpath(".//pub-id | .//object-id"):
+        scheme = _ID_TYPES.get((element.get("pub-id-type") or "").lower())
+        value = " ".join((element.text or "").split())
+        if scheme and value:
+            ids.setdefault(scheme, value)
+    for link in citation.xpath(".//ext-link | .//uri"):
+        href = link.get(_XLINK_HREF) or ""
+        text = " ".join((link.text or "").split())
+        kind = (link.get("ext-link-type") or "").lower()
+        if "doi" not in ids and (kind == "doi" or "doi.org/" in href.lower()):
+            doi = find_doi(href) or find_doi(text)
+            if doi:
+                ids["doi"] = doi
+        elif kind in ("pubmed", "pmid") and "pmid" not in ids:
+            digits = re.search(r"[0-9]{1,9}", href.rsplit("/", 1)[-1]) or re.search(r"[0-9]{1,9}", text)
+            if digits:
+                ids["pmid"] = digits.group()
+    printed = text_of(citation)
+    if "doi" not in ids:
+        doi = find_doi(printed)
+        if doi:
+            ids["doi"] = doi
+    for scheme, pattern in (("pmid", _PMID_IN_TEXT), ("pmcid", _PMCID_IN_TEXT)):
+        if scheme not in ids:
+            found = pattern.search(printed)
+            if found:
+                ids[scheme] = found.group(1)
+    return ids
 
 
 def _vancouver(

@@ -43,7 +43,7 @@ from litkg.namespaces import (
     bind_prefixes,
 )
 from litkg.ontology import OntologyModule, curie_to_iri
-from litkg.records import Article, Figure, Person, Reference
+from litkg.records import Article, Figure, FigureKind, Person, Reference
 
 # Printed article-type labels and JATS @article-type values -> FaBiO classes.
 # "News & Views" is an expert's commentary on research papers (mostly in the same
@@ -88,6 +88,32 @@ def work_class(type_label: str | None, in_journal: bool) -> URIRef:
     if label in ARTICLE_TYPES:
         return ARTICLE_TYPES[label]
     return FABIO.JournalArticle if in_journal else FABIO.Expression
+
+
+# What a reference cites (records.ReferenceKind) -> FaBiO class, when no article of
+# the corpus says what the work is.
+REFERENCE_CLASSES: dict[str, URIRef] = {
+    "journal": FABIO.JournalArticle,
+    "book": FABIO.Book,
+    "chapter": FABIO.BookChapter,
+    "conference": FABIO.ConferencePaper,
+    "data": FABIO.Dataset,
+    "preprint": FABIO.Preprint,
+    "web": FABIO.WebPage,
+    "thesis": FABIO.Thesis,
+    "patent": FABIO.Patent,
+    "software": FABIO.Software,
+    "report": FABIO.ReportDocument,
+    "other": FABIO.Expression,
+}
+
+
+def cited_work_class(article_type: str | None, kind: str | None, in_journal: bool) -> URIRef:
+    """FaBiO class of a cited work: from the printed type of the corpus article that is
+    the work, else from what its reference says it is, else journal article or expression."""
+    if article_type is None and kind is not None and not in_journal:
+        return REFERENCE_CLASSES.get(kind, FABIO.Expression)
+    return work_class(article_type, in_journal)
 
 
 def article_class(article: Article) -> URIRef:
@@ -189,13 +215,15 @@ def article_triples(
         add((subject, DCTERMS.bibliographicCitation, Literal(article.citation)))
     if article.published:
         add((subject, PRISM.publicationDate, _date_literal(article.published)))
+    if article.accepted:
+        add((subject, DCTERMS.dateAccepted, Literal(article.accepted, datatype=XSD.date)))
     for keyword in article.keywords:
         add((subject, PRISM.keyword, Literal(keyword)))
     _add_work_metadata(
         graph,
         minter,
         subject,
-        authors=[index.person(p) for p in article.authors],
+        authors=[p if p.group else index.person(p) for p in article.authors],
         year=article.year,
         journal=article.journal_abbreviation or article.journal,
         journal_title=article.journal if article.journal_abbreviation else None,
@@ -210,8 +238,8 @@ def article_triples(
         journal_iri = minter.journal(article.journal_abbreviation or article.journal or "")
         for issn in article.issn:
             add((journal_iri, PRISM.issn, Literal(issn)))
-    for position, figure in enumerate(article.figures, start=1):
-        _add_figure(graph, minter, subject, figure, position)
+    for figure in article.figures:
+        _add_figure(graph, minter, subject, figure)
     _add_statement(
         graph,
         minter,
@@ -381,6 +409,13 @@ def _add_work_metadata(
 
 
 def _add_person(graph: Triples, minter: Minter, person: Person) -> URIRef:
+    """A person (foaf:Person with its names and ORCID), or a group author as a
+    foaf:Organization with its name."""
+    if person.group:
+        iri = minter.organization(person.family)
+        graph.add((iri, RDF.type, FOAF.Organization))
+        graph.add((iri, FOAF.name, Literal(person.family)))
+        return iri
     iri = minter.person(person)
     graph.add((iri, RDF.type, FOAF.Person))
     graph.add((iri, FOAF.familyName, Literal(person.family)))
@@ -451,17 +486,30 @@ def doi_iri(doi: str) -> URIRef:
     return URIRef("https://doi.org/" + quote(doi, safe="/:;()._-,[]+=@!$&'*"))
 
 
-def _add_figure(graph: Triples, minter: Minter, article: URIRef, figure: Figure, position: int) -> None:
+FIGURE_CLASSES: dict[FigureKind, URIRef] = {
+    "figure": FABIO.Figure,
+    "table": FABIO.Table,
+    "video": FABIO.MovingImage,
+    "supplement": FABIO.SupplementaryInformationFile,
+}
+
+
+def _add_figure(graph: Triples, minter: Minter, article: URIRef, figure: Figure) -> None:
+    """A figure, table, video or supplementary file as a part of the article (or of the
+    figure it belongs to: a figure supplement, a figure's source data), with its label,
+    number, caption (when it has one) and credit."""
     add = graph.add
-    node = minter.part(article, "table" if figure.kind == "table" else "figure", figure.number or position)
-    add((article, FRBR.part, node))
-    add((node, RDF.type, FABIO.Table if figure.kind == "table" else FABIO.Figure))
+    node = minter.part_path(article, figure.part)
+    parent = figure.parent
+    add((minter.part_path(article, parent) if parent else article, FRBR.part, node))
+    add((node, RDF.type, FIGURE_CLASSES[figure.kind]))
     add((node, RDFS.label, Literal(figure.label)))
     add((node, FABIO.hasSequenceIdentifier, Literal(figure.number)))
-    caption = minter.part(node, "caption")
-    add((node, FRBR.part, caption))
-    add((caption, RDF.type, DEO.Caption))
-    add((caption, C4O.hasContent, Literal(figure.caption)))
+    if figure.caption:
+        caption = minter.part(node, "caption")
+        add((node, FRBR.part, caption))
+        add((caption, RDF.type, DEO.Caption))
+        add((caption, C4O.hasContent, Literal(figure.caption)))
     if figure.credit:
         agent = minter.agent(figure.credit)
         add((agent, RDF.type, FOAF.Agent))
@@ -525,14 +573,14 @@ def cited_work_triples(
     cited = minter.work(index.canonical(identity))
     work = index.describe(identity, reference)
     add((cited, RDF.type, FABIO.Expression))
-    add((cited, RDF.type, work_class(index.article_type(identity), bool(work.journal))))
+    add((cited, RDF.type, cited_work_class(index.article_type(identity), work.kind, bool(work.journal))))
     if work.title:
         add((cited, DCTERMS.title, Literal(work.title)))
     _add_work_metadata(
         graph,
         minter,
         cited,
-        authors=[index.person(p) for p in work.authors],
+        authors=[p if p.group else index.person(p) for p in work.authors],
         year=work.year,
         journal=work.journal,
         journal_title=None,

@@ -8,12 +8,20 @@ the docstring of a field says so.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
+
+FigureKind = Literal["figure", "table", "video", "supplement"]
+# What a reference cites (JATS publication-type, normalised); None: not said (page text).
+ReferenceKind = Literal[
+    "journal", "book", "chapter", "conference", "data", "preprint", "web", "thesis", "patent",
+    "software", "report", "other",
+]
 
 
 @dataclass(frozen=True)
 class Person:
-    """An author as the source names them.
+    """An author as the source names them: a person, or (``group``) a group author such
+    as a consortium or study group, published as a foaf:Organization.
 
     ``family`` keeps the printed spelling (diacritics included); ``initials`` is the
     normalised form "J. P." of whatever initials were printed ("JP.", "J.P.", "J. P.");
@@ -27,6 +35,7 @@ class Person:
     orcid: str | None = None
     affiliations: tuple[str, ...] = ()
     corresponding: bool = False
+    group: bool = False  # a group author (consortium, study group): ``family`` holds its name
 
     @property
     def display_name(self) -> str:
@@ -55,17 +64,38 @@ class Reference:
     pmcid: str | None = None
     note: str | None = None
     line: int | None = None
+    kind: ReferenceKind | None = None
 
 
 @dataclass(frozen=True)
 class Figure:
-    """A figure or table: its printed label ("Fig. 1"), number, caption and credit line."""
+    """A figure, table, video or supplementary file: its printed label ("Fig. 1"),
+    number, caption (may be empty: a table can have none) and credit line.
+
+    ``path`` names the part under its work, unique within the article: "figure/1",
+    "table/2", "figure/1/supplement/1" (a figure supplement), "figure/1/source-data/1",
+    "video/3", "supplementary-file/1"; a child's path starts with its parent's. Empty
+    means ``{kind}/{number}`` (page text, which prints no nested parts).
+    """
 
     label: str
     number: str
     caption: str
     credit: str | None = None
-    kind: str = "figure"
+    kind: FigureKind = "figure"
+    path: str = ""
+
+    @property
+    def part(self) -> str:
+        """The part path of this figure under its work (see ``path``)."""
+        return self.path or f"{self.kind}/{self.number}"
+
+    @property
+    def parent(self) -> str | None:
+        """The part path of the figure or table this one belongs to, if any."""
+        head, _, _ = self.part.rpartition("/")
+        head, _, _ = head.rpartition("/")
+        return head or None
 
 
 @dataclass(frozen=True)
@@ -99,6 +129,7 @@ class Article:
     doi: str | None = None
     pmid: str | None = None
     pmcid: str | None = None
+    accepted: str | None = None
     article_type: str | None = None
     standfirst: str | None = None
     abstract: str | None = None
