@@ -110,6 +110,8 @@ def fix_doi(value: str | None) -> _Fixed:
     taken out of it; anything else dropped."""
     if value is None:
         return _Fixed(None)
+    if DOI_PATTERN.match(value) and value == normalise_doi(value):
+        return _Fixed(value)
     doi = normalise_doi(value)
     if DOI_PATTERN.match(doi):
         return _Fixed(doi, "" if doi == value else "normalised")
@@ -151,6 +153,8 @@ def fix_page(value: str | None) -> _Fixed:
     trailing DOI removed ("181. doi:10.…" -> "181"); anything else dropped."""
     if value is None:
         return _Fixed(None)
+    if PAGE_PATTERN.match(value) and value[-1] != ".":
+        return _Fixed(value)
     page = value.strip(" .,;:")
     if PAGE_PATTERN.match(page):
         return _Fixed(page, "" if page == value else "punctuation removed")
@@ -202,9 +206,10 @@ class _Log:
 
 def repair_reference(reference: Reference, log: _Log) -> Reference:
     """A reference with its identifiers and pages repaired or dropped; a DOI found in
-    the page field fills an empty DOI."""
+    the page field fills an empty DOI. The same object when nothing needed repair."""
     part = f"reference {reference.number}" if reference.number is not None else "reference"
     line = reference.line
+    logged = len(log.repairs)
     doi = log.field(part, "doi", reference.doi, fix_doi(reference.doi), line)
     pages = []
     for name, value in (("first_page", reference.first_page), ("last_page", reference.last_page)):
@@ -212,21 +217,26 @@ def repair_reference(reference: Reference, log: _Log) -> Reference:
         if doi is None and value is not None and "DOI" in fixed.reason:
             doi = fix_doi(value).value
         pages.append(log.field(part, name, value, fixed, line))
+    pmid = log.field(part, "pmid", reference.pmid, fix_pmid(reference.pmid), line)
+    pmcid = log.field(part, "pmcid", reference.pmcid, fix_pmcid(reference.pmcid), line)
+    authors = _named(reference.authors, part, log, line)
+    if len(log.repairs) == logged and doi == reference.doi:
+        return reference
     return replace(
         reference,
         doi=doi,
-        pmid=log.field(part, "pmid", reference.pmid, fix_pmid(reference.pmid), line),
-        pmcid=log.field(part, "pmcid", reference.pmcid, fix_pmcid(reference.pmcid), line),
+        pmid=pmid,
+        pmcid=pmcid,
         first_page=pages[0],
         last_page=pages[1] if pages[1] != pages[0] else None,
-        authors=_named(reference.authors, part, log, line),
-        journal=reference.journal.strip() or None if reference.journal else None,
-        title=reference.title.strip() or None if reference.title else None,
+        authors=authors,
     )
 
 
 def _named(people: Sequence[Person], part: str, log: _Log, line: int | None) -> tuple[Person, ...]:
     """People with a family name; one without (an empty <name/>) is dropped."""
+    if all(person.family.strip() for person in people):
+        return tuple(people)
     kept = []
     for person in people:
         if person.family.strip():
