@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from conftest import JATS_SAMPLE, SEEDS, shared_or_skip
 from litkg.build import build
 from litkg.cli import app
-from litkg.namespaces import CITO, DCTERMS, DEO, FABIO, FOAF, FRBR, RDF, RDFS, XSD
+from litkg.namespaces import CITO, DCTERMS, DEO, DOCO, FABIO, FOAF, FRBR, PRISM, RDF, RDFS, XSD
 from litkg.parse import iter_inputs, parse_file
 from litkg.references import normalise_doi
 from litkg.repair import repair_article
@@ -33,12 +33,25 @@ def test_figure_supplements_source_data_videos_and_tables_get_parts_of_their_own
         ("figure/1/supplement/1", "figure", "Figure 1—figure supplement 1.", "1"),
         ("video/1", "video", "Video 1.", "1"),
         ("table/1", "table", "Table 1.", "1"),
+        ("box/1", "box", "Box 1.", "1"),
     ]
     figure = article.figures[0]
     assert figure.caption.startswith("Rosette colony development in S. rosetta")
     assert "source data" not in figure.caption  # the source data file is a part of its own
     assert article.figures[2].parent == "figure/1" and figure.parent is None
     assert article.figures[4].caption == ""  # a table without a caption
+
+
+def test_appendices_and_sub_articles_are_parts_with_their_text():
+    article = parse_file(PUBLISHER)
+    parts = [(s.kind, s.path, s.title, s.doi, s.article_type) for s in article.sections if s.path]
+    assert parts == [
+        ("appendix", "appendix/1", "Appendix 1", None, None),
+        ("sub-article", "sub-article/1", "Decision letter", "10.7554/elife.00013.037", "article-commentary"),
+        ("sub-article", "sub-article/2", "Author response", "10.7554/elife.00013.038", "reply"),
+    ]
+    appendix = next(s for s in article.sections if s.kind == "appendix")
+    assert appendix.paragraphs == ("We conducted experiments on four awake, behaving adult male rhesus monkeys.",)
 
 
 def test_group_authors_and_people_in_every_form():
@@ -102,6 +115,12 @@ def test_publisher_article_builds_with_every_part_and_conforms(tmp_path):
     assert (table, RDFS.label, Literal("Table 1.")) in g
     assert not [o for o in g.objects(table, FRBR.part) if (o, RDF.type, DEO.Caption) in g]
     assert (work, DCTERMS.dateAccepted, Literal("2012-07-18", datatype=XSD.date)) in g
+    assert (URIRef(f"{WORK}/box/1"), RDF.type, DOCO.TextBox) in g
+    assert (URIRef(f"{WORK}/appendix/1"), RDF.type, DOCO.Appendix) in g
+    reply = URIRef(f"{WORK}/sub-article/2")
+    assert (work, FRBR.part, reply) in g and (reply, RDF.type, FABIO.Reply) in g
+    assert (reply, DCTERMS.title, Literal("Author response")) in g
+    assert (reply, PRISM.doi, Literal("10.7554/elife.00013.038")) in g
     assert (work, FABIO.hasPublicationYear, None) not in g  # not invented
     groups = {
         str(g.value(o, FOAF.name))

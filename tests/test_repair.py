@@ -139,6 +139,6 @@ def test_a_figure_and_its_parts_are_dropped_together():
     article = parse_file(JATS_SAMPLE.parent / "publisher.xml")
     failing = FailingParts(figures={"figure/1": ["a figure has exactly one label"]})
     cut, _, repairs = without_failing_parts(article, [], failing)
-    assert [f.part for f in cut.figures] == ["video/1", "table/1"]
+    assert [f.part for f in cut.figures] == ["video/1", "table/1", "box/1"]
     assert [r.part for r in repairs] == ["figure/1", "figure/1/source-data/1", "figure/1/supplement/1"]
     assert isinstance(cut.figures[0], Figure) and isinstance(cut.references[0], Reference)

@@ -52,11 +52,12 @@ class FailingParts:
     figures: dict[str, list[str]] = field(default_factory=dict)  # part path -> messages
     references: dict[int, list[str]] = field(default_factory=dict)  # index -> messages
     fields: dict[str, list[str]] = field(default_factory=dict)  # record field -> messages
+    sections: dict[str, list[str]] = field(default_factory=dict)  # appendix, sub-article path -> messages
     unplaced: list[Violation] = field(default_factory=list)
 
     @property
     def droppable(self) -> bool:
-        return bool(self.mentions or self.figures or self.references or self.fields)
+        return bool(self.mentions or self.figures or self.references or self.fields or self.sections)
 
 
 def failing_parts(
@@ -115,6 +116,13 @@ def _place_own(
     figure = next((p for p in figure_parts if rest == p or rest.startswith(p + "/")), None)
     if figure is not None:
         found.figures.setdefault(figure, []).append(message)
+        return True
+    section = next(
+        (s.path for s in article.sections if s.path and (rest == s.path or rest.startswith(s.path + "/"))),
+        None,
+    )
+    if section is not None:
+        found.sections.setdefault(section, []).append(message)
         return True
     if kind in _OPTIONAL_PARTS:
         found.fields.setdefault(_OPTIONAL_PARTS[kind], []).append(message)
@@ -194,6 +202,17 @@ def without_failing_parts(
             kept_mentions = [m for m in kept_mentions if not m.part.startswith(f"{figure.part}/")]
         else:
             figures.append(figure)
+    sections = []
+    for section in article.sections:
+        if section.path in failing.sections:
+            repairs.append(
+                Repair(
+                    source, section.path, "", "dropped", why(failing.sections[section.path]), section.title
+                )
+            )
+            kept_mentions = [m for m in kept_mentions if not m.part.startswith(f"{section.path}/")]
+        else:
+            sections.append(section)
     references = list(article.references)
     for index, messages in sorted(failing.references.items()):
         reference = references[index]
@@ -214,5 +233,7 @@ def without_failing_parts(
         before = getattr(article, name)
         changes[name] = _EMPTY.get(name)
         repairs.append(Repair(source, "article", name, "dropped", why(messages), str(before)))
-    cut = replace(article, figures=tuple(figures), references=tuple(references), **changes)  # type: ignore[arg-type]
+    cut = replace(
+        article, figures=tuple(figures), sections=tuple(sections), references=tuple(references), **changes
+    )  # type: ignore[arg-type]
     return cut, kept_mentions, repairs

@@ -1022,10 +1022,11 @@ def article_text_parts(article: Article) -> list[tuple[str, str]]:
     if summary:
         parts.append(("abstract", summary))
     for number, section in enumerate(article.sections, start=1):
+        base = section.path or f"section/{number}"
         if section.title:
-            parts.append((f"section/{number}/title", section.title))
+            parts.append((f"{base}/title", section.title))
         for p_number, paragraph in enumerate(section.paragraphs, start=1):
-            parts.append((f"section/{number}/paragraph/{p_number}", paragraph))
+            parts.append((f"{base}/paragraph/{p_number}", paragraph))
     for figure in article.figures:
         if figure.caption:
             parts.append((f"{figure.part}/caption", figure.caption))

@@ -118,7 +118,7 @@ def parse_jats(text: str, source: str) -> Article:
         article_type=root.get("article-type"),
         abstract=abstract,
         keywords=tuple(text_of(k) for k in meta.xpath(".//kwd-group/kwd") if text_of(k)),
-        sections=tuple(_sections(_first(root, "body"))),
+        sections=(*_sections(_first(root, "body")), *_appendices(root), *_sub_articles(root)),
         figures=tuple(_figures(root)),
         references=tuple(_references(root)),
         acknowledgements="\n\n".join(text_of(a) for a in root.xpath("back/ack | body//ack") if text_of(a))
@@ -344,7 +344,7 @@ def _sections(body: etree._Element | None) -> Iterable[Section]:
 
 
 _PART_ELEMENTS = (
-    "//fig | //table-wrap | //supplementary-material"
+    "//fig | //table-wrap | //supplementary-material | //boxed-text[label or caption]"
     " | //media[@mimetype='video' and not(ancestor::supplementary-material)]"
 )
 _PART_KINDS: dict[str, FigureKind] = {
@@ -352,12 +352,60 @@ _PART_KINDS: dict[str, FigureKind] = {
     "table-wrap": "table",
     "media": "video",
     "supplementary-material": "supplement",
+    "boxed-text": "box",
 }
 # the path segment of a part by its kind: on its own, and under a figure or table
-_TOP_SEGMENTS = {"figure": "figure", "table": "table", "video": "video", "supplement": "supplementary-file"}
-_CHILD_SEGMENTS = {"figure": "supplement", "table": "table", "video": "video", "supplement": "source-data"}
-_DEFAULT_LABELS = {"figure": "Figure", "table": "Table", "video": "Video", "supplement": "Supplementary file"}
+_TOP_SEGMENTS = {
+    "figure": "figure",
+    "table": "table",
+    "video": "video",
+    "supplement": "supplementary-file",
+    "box": "box",
+}
+_CHILD_SEGMENTS = {
+    "figure": "supplement",
+    "table": "table",
+    "video": "video",
+    "supplement": "source-data",
+    "box": "box",
+}
+_DEFAULT_LABELS = {
+    "figure": "Figure",
+    "table": "Table",
+    "video": "Video",
+    "supplement": "Supplementary file",
+    "box": "Box",
+}
 _NUMBER = re.compile(r"[A-Z]?\d+[a-z]?")
+
+
+def _appendices(root: etree._Element) -> Iterable[Section]:
+    """Each appendix (``back/app-group/app``, ``back/app``) with its title and every
+    paragraph inside it, boxed text and sub-sections included."""
+    for number, app in enumerate(root.xpath("back/app-group/app | back/app"), start=1):
+        paragraphs = tuple(t for p in app.xpath(".//p[not(ancestor::p)]") if (t := text_of(p)))
+        title = _text(app, "title") or _text(app, "label") or f"Appendix {number}"
+        yield Section(title, paragraphs, kind="appendix", path=f"appendix/{number}")
+
+
+def _sub_articles(root: etree._Element) -> Iterable[Section]:
+    """Each ``sub-article`` (a decision letter, an author response) with its title, DOI,
+    type and paragraphs."""
+    for number, sub in enumerate(root.xpath("sub-article | response"), start=1):
+        stub = _first(sub, "front-stub | front/article-meta")
+        title = (
+            _text(stub, "title-group/article-title") if stub is not None else None
+        ) or f"Sub-article {number}"
+        doi = _text(stub, "article-id[@pub-id-type='doi']") if stub is not None else None
+        paragraphs = tuple(t for p in sub.xpath("body//p[not(ancestor::p)]") if (t := text_of(p)))
+        yield Section(
+            title,
+            paragraphs,
+            kind="sub-article",
+            path=f"sub-article/{number}",
+            doi=normalise_doi(doi) if doi else None,
+            article_type=sub.get("article-type"),
+        )
 
 
 def _figures(root: etree._Element) -> Iterable[Figure]:

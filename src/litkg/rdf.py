@@ -43,7 +43,7 @@ from litkg.namespaces import (
     bind_prefixes,
 )
 from litkg.ontology import OntologyModule, curie_to_iri
-from litkg.records import Article, Figure, FigureKind, Person, Reference
+from litkg.records import Article, Figure, FigureKind, Person, Reference, Section
 
 # Printed article-type labels and JATS @article-type values -> FaBiO classes.
 # "News & Views" is an expert's commentary on research papers (mostly in the same
@@ -240,6 +240,9 @@ def article_triples(
             add((journal_iri, PRISM.issn, Literal(issn)))
     for figure in article.figures:
         _add_figure(graph, minter, subject, figure)
+    for section in article.sections:
+        if section.path:
+            _add_section_part(graph, minter, subject, section)
     _add_statement(
         graph,
         minter,
@@ -307,7 +310,7 @@ def _add_mentions(
         if mention.part not in described_parts:
             described_parts.add(mention.part)
             cls = _PART_CLASSES.get(mention.part)
-            if cls is None and mention.part.startswith("section/"):
+            if cls is None and mention.part.startswith(("section/", "appendix/", "sub-article/")):
                 cls = DOCO.SectionTitle if mention.part.endswith("/title") else DOCO.Paragraph
             if cls is not None:  # captions are already described with the figure
                 add((subject, FRBR.part, source))
@@ -491,7 +494,35 @@ FIGURE_CLASSES: dict[FigureKind, URIRef] = {
     "table": FABIO.Table,
     "video": FABIO.MovingImage,
     "supplement": FABIO.SupplementaryInformationFile,
+    "box": DOCO.TextBox,
 }
+
+# JATS sub-article types -> FaBiO classes: an author response is a reply; a decision
+# letter or a referee's report, a comment on the article.
+SUB_ARTICLE_CLASSES: dict[str, URIRef] = {
+    "reply": FABIO.Reply,
+    "author-comment": FABIO.Reply,
+    "article-commentary": FABIO.Comment,
+    "decision-letter": FABIO.Comment,
+    "editor-report": FABIO.Comment,
+    "referee-report": FABIO.Comment,
+}
+
+
+def _add_section_part(graph: Triples, minter: Minter, article: URIRef, section: Section) -> None:
+    """An appendix (doco:Appendix) or a sub-article (a fabio:Expression of its own: a
+    decision letter, an author response, with its DOI) as a part of the article."""
+    node = minter.part_path(article, section.path)
+    graph.add((article, FRBR.part, node))
+    if section.kind == "appendix":
+        graph.add((node, RDF.type, DOCO.Appendix))
+    else:
+        graph.add((node, RDF.type, FABIO.Expression))
+        graph.add((node, RDF.type, SUB_ARTICLE_CLASSES.get(section.article_type or "", FABIO.Expression)))
+        if section.doi:
+            _add_identifier(graph, minter, node, "doi", section.doi)
+    if section.title:
+        graph.add((node, DCTERMS.title, Literal(section.title)))
 
 
 def _add_figure(graph: Triples, minter: Minter, article: URIRef, figure: Figure) -> None:

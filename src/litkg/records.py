@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-FigureKind = Literal["figure", "table", "video", "supplement"]
+FigureKind = Literal["figure", "table", "video", "supplement", "box"]
 # What a reference cites (JATS publication-type, normalised); None: not said (page text).
 ReferenceKind = Literal[
     "journal", "book", "chapter", "conference", "data", "preprint", "web", "thesis", "patent",
@@ -98,12 +98,24 @@ class Figure:
         return head or None
 
 
+SectionKind = Literal["section", "appendix", "sub-article"]
+
+
 @dataclass(frozen=True)
 class Section:
-    """A titled block of body text (JATS input); ``paragraphs`` in document order."""
+    """A titled block of text (JATS input); ``paragraphs`` in document order.
+
+    A body section has no ``path`` (its text parts are "section/N/…"); an appendix
+    ("appendix/N") or a sub-article -- a decision letter, an author response --
+    ("sub-article/N") is a part of the article with an IRI of its own, and a
+    sub-article has its own ``doi`` and ``article_type``."""
 
     title: str
     paragraphs: tuple[str, ...]
+    kind: SectionKind = "section"
+    path: str = ""
+    doi: str | None = None
+    article_type: str | None = None
 
 
 @dataclass(frozen=True)
