@@ -1,7 +1,7 @@
 """Field-by-field agreement of litkg's JATS reading with two peer parsers on real files.
 
 Peers: eLife's own ``elifetools`` and ``pubmed_parser`` (both on PyPI; install them
-with ``pip install elifetools pubmed_parser``). For each article: title, DOI, year,
+with ``pip install -e '.[peers]'``). For each article: title, DOI, year,
 volume, e-location, author surnames (people, in order), reference count and the
 references' DOIs; then the recall of the references' DOIs and PMIDs that the XML prints
 (``pub-id``, ``object-id``, ``ext-link``), counted from the XML itself.
