@@ -14,6 +14,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from starlette.testclient import TestClient
+from typer.testing import CliRunner
 
 from conftest import SEED_000, SEEDS, free_port
 from litkg.build import build
@@ -394,3 +395,27 @@ def test_graph_minted_under_the_servers_own_address(tmp_path):
         document = http.get(article, headers={"Accept": "text/turtle"})
         assert document.status_code == 200
         assert (URIRef(article), None, None) in Graph().parse(data=document.text, format="turtle")
+
+
+def test_a_store_directory_litkg_did_not_make_is_never_emptied(built, tmp_path):
+    """`litkg serve OUT --store DIR` once deleted everything in DIR (and --store OUT the
+    build itself): a directory with files litkg did not make is refused, untouched."""
+    from litkg.cli import app
+
+    mine = tmp_path / "papers"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("four years of work")
+    for store in (mine, built):
+        result = CliRunner().invoke(app, ["serve", str(built), "--store", str(store), "--port", str(free_port())])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert "choose" in result.stderr and "--store" in result.stderr
+    assert (mine / "thesis.txt").read_text() == "four years of work"
+    assert (built / "graph.ttl").exists() or (built / "graph.nq").exists()
+    # an empty directory, and a store litkg made from another build, are taken
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with TestClient(create_app(built, store_dir=empty, workers=1)) as http:
+        assert http.get(path_of(JULIEN) + ".nt").status_code == 200
+    (empty / "litkg-store.json").write_text(json.dumps({"fingerprint": "an older build"}))
+    with TestClient(create_app(built, store_dir=empty, workers=1)) as http:
+        assert http.get(path_of(JULIEN) + ".nt").status_code == 200

@@ -98,6 +98,25 @@ def _fingerprint(files: Iterable[Path]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def _claim_store_dir(store_dir: Path, out: Path) -> None:
+    """Make ``store_dir`` an empty directory for a new store, deleting only what litkg
+    made: an older litkg store (it carries the marker file). A directory holding anything
+    else -- the user's files, the build itself -- is refused, never emptied."""
+    if store_dir.resolve() == out.resolve() or out.resolve().is_relative_to(store_dir.resolve()):
+        raise ServeError(f"{store_dir}: is (or holds) the build {out}; choose another --store directory")
+    if store_dir.exists():
+        if not store_dir.is_dir():
+            raise ServeError(f"{store_dir}: not a directory; choose an empty or new --store directory")
+        if (store_dir / _MARKER).exists():
+            shutil.rmtree(store_dir)  # a store litkg built from other files: rebuilt
+        elif any(store_dir.iterdir()):
+            raise ServeError(
+                f"{store_dir}: not empty and not a store litkg made (no {_MARKER}); "
+                "nothing was deleted: choose an empty or new --store directory"
+            )
+    store_dir.mkdir(parents=True, exist_ok=True)
+
+
 def open_store(out: Path, store_dir: Path, base: str) -> ox.Store:
     """A read-only store at ``store_dir`` holding the build at ``out``.
 
@@ -116,9 +135,9 @@ def open_store(out: Path, store_dir: Path, base: str) -> ox.Store:
     fingerprint = _fingerprint(sources)
     marker = store_dir / _MARKER
     if not (marker.exists() and json.loads(marker.read_text()).get("fingerprint") == fingerprint):
-        if store_dir.exists():
-            shutil.rmtree(store_dir)
-        store_dir.mkdir(parents=True)
+        _claim_store_dir(store_dir, out)
+        # the marker first: a load cut short leaves a directory litkg knows it made
+        marker.write_text(json.dumps({"fingerprint": None, "files": [str(s) for s in sources]}))
         store = ox.Store(str(store_dir))
         try:
             store.bulk_load(path=str(file), format=fmt)
