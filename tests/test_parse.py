@@ -255,3 +255,53 @@ def test_parser_raises_only_parse_error_on_page_like_text(lines):
     except ParseError:
         return
     assert article.title and article.authors
+
+
+def _corrupt_gzip() -> bytes:
+    data = bytearray(gzip.compress(SEED_000.read_bytes()))
+    data[20:40] = b"\xff" * 20  # a damaged deflate stream: zlib.error, not OSError
+    return bytes(data)
+
+
+def test_a_corrupt_gzip_file_costs_only_itself_in_parse(tmp_path):
+    """Once a zlib.error escaped and `litkg parse` printed a traceback and no records."""
+    from typer.testing import CliRunner
+
+    from litkg.cli import app
+
+    bad = tmp_path / "broken.txt.gz"
+    bad.write_bytes(_corrupt_gzip())
+    result = CliRunner().invoke(app, ["parse", str(SEED_000), str(bad), str(SEED_004), "--json"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"{bad}: corrupt gzip data" in result.stderr
+    assert result.stdout.count('"title"') >= 2
+
+
+def test_a_gzip_bomb_is_refused_before_it_takes_the_memory():
+    from litkg.parse import gunzip
+
+    with pytest.raises(ParseError, match="larger than 1,000,000 bytes once decompressed"):
+        gunzip(gzip.compress(b"0" * 5_000_000), "bomb.txt.gz", limit=1_000_000)
+    assert gunzip(gzip.compress(b"<a/>") + gzip.compress(b"<b/>"), "two.xml.gz") == b"<a/><b/>"
+
+
+def test_superscript_digits_in_a_jats_year_are_no_year(tmp_path):
+    """int('²⁰¹⁴') raised ValueError and lost the file."""
+    from conftest import JATS_SAMPLE
+
+    path = tmp_path / "a.xml"
+    path.write_text(
+        JATS_SAMPLE.read_text().replace("<year>2021</year>", "<year>²⁰¹⁴</year>"), encoding="utf-8"
+    )
+    article = parse_file(path)
+    assert article.year is None and article.published is None
+
+
+def test_a_reference_of_45000_digits_is_not_run_through_the_patterns():
+    """The tail patterns are quadratic in a run of digits (97 s for one such page): a
+    string longer than any reference is kept as printed and not run through them."""
+    from litkg.references import parse_reference
+
+    reference = parse_reference("Smith, J. Nature " + "1" * 45_000 + ", 1-5 (2001).", number=1)
+    assert reference.raw.startswith("Smith, J. Nature 111") and reference.authors == ()
+    assert reference.note == "not read: 45,030 characters, more than a reference (5,000)"

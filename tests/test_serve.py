@@ -406,7 +406,9 @@ def test_a_store_directory_litkg_did_not_make_is_never_emptied(built, tmp_path):
     mine.mkdir()
     (mine / "thesis.txt").write_text("four years of work")
     for store in (mine, built):
-        result = CliRunner().invoke(app, ["serve", str(built), "--store", str(store), "--port", str(free_port())])
+        result = CliRunner().invoke(
+            app, ["serve", str(built), "--store", str(store), "--port", str(free_port())]
+        )
         assert result.exit_code == 2 and "Traceback" not in result.output
         assert "choose" in result.stderr and "--store" in result.stderr
     assert (mine / "thesis.txt").read_text() == "four years of work"

@@ -8,8 +8,8 @@ article files, in a stable order.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,13 +41,36 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
+MAX_INPUT_BYTES = 512 * 1024 * 1024  # one article file, after decompression
+
+
+def gunzip(data: bytes, source: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """Decompress gzip data, stopping at ``limit`` bytes (a small file that inflates to
+    gigabytes is refused before it takes the memory), with a ParseError for bad data."""
+    pieces: list[bytes] = []
+    size = 0
+    while data:  # one gzip member after another, as gzip.decompress reads them
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            piece = inflater.decompress(data, limit + 1 - size)
+        except zlib.error as exc:
+            raise ParseError(source, f"corrupt gzip data ({exc})") from None
+        size += len(piece)
+        pieces.append(piece)
+        if size > limit:
+            raise ParseError(source, f"larger than {limit:,} bytes once decompressed: not read")
+        if not inflater.eof:
+            raise ParseError(source, "corrupt gzip data (truncated)")
+        data = inflater.unused_data.lstrip(b"\x00")
+    return b"".join(pieces)
+
+
 def decode_input(data: bytes, source: str) -> str:
     """Bytes of one input file -> text, or a ParseError saying why they are not text."""
+    if len(data) > MAX_INPUT_BYTES:
+        raise ParseError(source, f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB: not read")
     if data[:2] == b"\x1f\x8b":
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError) as exc:
-            raise ParseError(source, f"corrupt gzip data ({exc})") from None
+        data = gunzip(data, source)
     if not data.strip():
         raise ParseError(source, "empty file")
     if b"\x00" in data:
@@ -90,4 +113,6 @@ def parse_files(paths: Iterable[str | Path]) -> ParseOutcome:
             articles.append(parse_file(path))
         except ParseError as exc:
             errors.append(exc)
+        except Exception as exc:  # a parser bug must not cost the other files: report it
+            errors.append(ParseError(str(path), f"internal error: {type(exc).__name__}: {exc}"))
     return ParseOutcome(tuple(articles), tuple(errors))

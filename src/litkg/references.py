@@ -110,13 +110,22 @@ def _split_vancouver_title_journal(pre: str) -> tuple[str | None, str | None]:
     return pre[:cut].strip() or None, pre[cut + 2 :].strip() or None
 
 
+MAX_REFERENCE_CHARS = 5_000  # the longest reference string read field by field
+
+
 def parse_reference(raw: str, number: int | None = None, line: int | None = None) -> Reference:
     """Parse one printed reference into a :class:`Reference`.
 
     Never raises on odd input: fields that cannot be read stay ``None`` and the
     unread text is kept in ``note`` (the full string is always in ``raw``).
     """
-    text, doi, pmid, pmcid = _take_identifiers(" ".join(raw.split()))
+    printed = " ".join(raw.split())
+    if len(printed) > MAX_REFERENCE_CHARS:
+        # no real reference is this long, and the patterns below take time quadratic in
+        # a run of digits: kept as printed, unread
+        note = f"not read: {len(printed):,} characters, more than a reference ({MAX_REFERENCE_CHARS:,})"
+        return Reference(number=number, raw=printed, note=note, line=line)
+    text, doi, pmid, pmcid = _take_identifiers(printed)
     names = parse_author_list(text)
     fields = parse_source(text[names.end :].strip())
     return Reference(
