@@ -166,6 +166,23 @@ def test_http_error_reports_status_and_reason(server, seed_out):
         load_update(read_named_graphs(seed_out), f"{server}/no-such-service")
 
 
-def test_missing_named_graph_file(tmp_path):
-    with pytest.raises(LoadError, match="-f nq"):
+def test_a_directory_without_any_dump_is_refused(tmp_path):
+    with pytest.raises(LoadError, match="no graph.nq, graph.nt or graph.ttl: not a litkg build"):
         list(read_named_graphs(tmp_path))
+
+
+def test_the_default_build_loads_with_no_extra_flag(server, tmp_path):
+    """`litkg build seeds/ -o build/` then `litkg load build/ --endpoint …` once failed:
+    "graph.nq: not found". A build without N-Quads is loaded whole into one named graph,
+    with a note saying so."""
+    out = tmp_path / "build"
+    assert CliRunner().invoke(app, ["build", str(SEEDS), "-o", str(out)]).exit_code == 0
+    assert not (out / "graph.nq").exists()
+    result = CliRunner().invoke(app, ["load", str(out), "--endpoint", f"{server}/update"])
+    assert result.exit_code == 0, result.stderr
+    union = "https://w3id.org/litkg/dataset/union"
+    assert f"loading it whole into <{union}>" in result.stderr and "loaded 1 named graph(s)" in result.stderr
+    triples = remote_rows(server, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{union}> {{ ?s ?p ?o }} }}")
+    from rdflib import Graph
+
+    assert int(triples[0][0]) == len(Graph().parse(out / "graph.ttl"))

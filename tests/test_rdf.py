@@ -369,6 +369,48 @@ def test_validate_command(tmp_path, seed_build):
     assert result.exit_code == 2 and "cannot parse as RDF" in result.stderr
 
 
+def test_validate_reads_the_named_graphs_of_nquads_and_trig(tmp_path):
+    """`litkg validate graph.nq` once said "conforms (0 triples)"."""
+    out = tmp_path / "out"
+    build([SEEDS], out, formats=("ttl", "nq", "trig"), link=False)
+    triples = len(Graph().parse(out / "graph.ttl"))
+    for name in ("graph.nq", "graph.trig"):
+        result = CliRunner().invoke(app, ["validate", str(out / name)])
+        assert result.exit_code == 0 and f"conforms ({triples} triples)" in result.stderr
+    broken = tmp_path / "broken.nq"
+    broken.write_text(
+        "<http://x/a> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/spar/fabio/Expression> <http://x/g> .\n"
+        '<http://x/a> <http://purl.org/dc/terms/title> "a" <http://x/g> .\n'
+        '<http://x/a> <http://purl.org/dc/terms/title> "b" <http://x/g> .\n'
+    )
+    assert CliRunner().invoke(app, ["validate", str(broken)]).exit_code == 1
+
+
+def test_rejects_are_the_same_on_every_run(tmp_path, monkeypatch):
+    """A property shape's blank-node id made rejects.json differ on every run."""
+    from dataclasses import replace
+
+    from litkg import build as build_module
+    from litkg.parse import parse_file
+
+    untitled = replace(parse_file(SEED_004), title="")  # fails a property shape of ExpressionShape
+    monkeypatch.setattr(build_module, "parse_file", lambda path: untitled)
+    texts = []
+    for run in ("a", "b"):
+        build([SEED_004], tmp_path / run)
+        texts.append((tmp_path / run / "rejects.json").read_text())
+    assert texts[0] == texts[1]
+    shapes = {v["shape"] for r in json.loads(texts[0]) for v in r["violations"]}
+    assert "" in shapes and all(s == "" or s.startswith("https://w3id.org/litkg/shapes#") for s in shapes)
+
+
+def test_load_refuses_an_endpoint_that_is_not_a_url(tmp_path, seed_build):
+    out, _ = seed_build
+    result = CliRunner().invoke(app, ["load", str(out), "--endpoint", "not-a-url"])
+    assert result.exit_code == 2 and "not an http(s) URL" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_unknown_format_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["build", str(SEEDS), "-o", str(tmp_path), "-f", "xml"])
     assert result.exit_code == 2 and "unknown format" in result.stderr
@@ -683,3 +725,21 @@ def test_validate_ntriples_rejects_like_the_graph_validators():
         assert not result.conforms
         assert "MinCountConstraintComponent" in {v.constraint for v in result.violations}
         assert result == validate_graph(triples_graph(broken, minter.base), engine=engine)
+
+
+def test_no_local_path_is_published(tmp_path):
+    """`litkg build /abs/path/seeds` published the builder's absolute paths as the
+    sources' labels: a source is named inside the input given, with its sha256."""
+    out = tmp_path / "out"
+    build(
+        [SEEDS.resolve(), (PAGES / next(p.name for p in sorted(PAGES.iterdir()))).resolve()],
+        out,
+        formats=("ttl", "nq"),
+    )
+    metadata = Graph().parse(out / "metadata.ttl")
+    labels = sorted(
+        str(o) for s in metadata.subjects(RDF.type, PROV.Entity) for o in metadata.objects(s, RDFS.label)
+    )
+    assert "seeds/004_a0c03759c99e3461.txt" in labels and all(not label.startswith("/") for label in labels)
+    for name in ("metadata.ttl", "graph.ttl", "graph.nq"):
+        assert str(SEEDS.resolve().parent) not in (out / name).read_text()

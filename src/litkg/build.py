@@ -48,7 +48,7 @@ from litkg.identity import (
 )
 from litkg.iris import DEFAULT_BASE, Minter
 from litkg.link import Annotator
-from litkg.parse import iter_inputs, parse_file
+from litkg.parse import iter_inputs, parse_file, published_names
 from litkg.publish import (
     DEFAULT_LICENSE,
     GraphSink,
@@ -393,6 +393,7 @@ def build(
     minter = Minter(base)
     report = BuildReport()
     paths = list(iter_inputs(inputs))
+    names = published_names(inputs)
     if jobs is None:
         jobs = (os.cpu_count() or 1) if len(paths) >= 50 else 1
     size = min(MAX_BATCH, max(1, len(paths) // (max(jobs, 1) * 8)))
@@ -409,6 +410,7 @@ def build(
         clock = time.perf_counter()
         mapper = _Mapper(minter.base, index, annotator, shacl_engine, sink.spool, duplicates)
         sources, citations = _map_stage(mapper, stored, jobs if parallel else 1, sink, report, progress)
+        sources = [SourceFile(names.get(s.path, Path(s.path).name), s.sha256) for s in sources]
         index.close()
         report.seconds["workers_wall"] = time.perf_counter() - clock
         clock = time.perf_counter()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
-from rdflib import Graph
+from rdflib import Dataset, Graph
 from rich.console import Console
 from rich.table import Table
 
@@ -189,10 +190,19 @@ def validate(
         ),
     ] = "turbo",
 ) -> None:
-    """Validate any RDF file against the shipped SHACL shapes; exit 1 when it does not conform."""
+    """Validate any RDF file against the shipped SHACL shapes; exit 1 when it does not conform.
+
+    N-Quads and TriG are read with their named graphs, and their union is validated
+    (as a published build is checked)."""
     graph = Graph()
     try:
-        graph.parse(file)
+        if file.suffix.lower() in (".nq", ".trig"):
+            dataset = Dataset()
+            dataset.parse(file, format="nquads" if file.suffix.lower() == ".nq" else "trig")
+            for quad in dataset.quads((None, None, None, None)):
+                graph.add(quad[:3])
+        else:
+            graph.parse(file)
     except Exception as exc:  # rdflib raises many parser-specific types
         err_console.print(f"[red]error[/red] {file}: cannot parse as RDF: {exc}", highlight=False)
         raise typer.Exit(2) from None
@@ -324,9 +334,20 @@ def load(
     replaced on re-load, an article fully loaded or not at all."""
     from rich.progress import Progress
 
-    from litkg.load import LoadError, load_graph_store, load_update, read_named_graphs
+    from litkg.load import LoadError, dump_to_load, load_graph_store, load_update, read_named_graphs
 
+    for name, url in (("--endpoint", endpoint), ("--graph-store", graph_store)):
+        if url is not None and urlsplit(url).scheme not in ("http", "https"):
+            err_console.print(f"[red]error[/red] {name} {url!r}: not an http(s) URL", highlight=False)
+            raise typer.Exit(2)
     try:
+        dump, single = dump_to_load(out)
+        if single is not None:
+            err_console.print(
+                f"note: {dump} has no named graphs: loading it whole into <{single}>; "
+                "build with `-f nq` for one named graph per article",
+                highlight=False,
+            )
         graphs = read_named_graphs(out)  # streamed: a large build is never held whole
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("loading named graphs", total=None)

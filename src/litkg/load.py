@@ -61,16 +61,52 @@ class LoadReport:
 MAX_TRIPLES = 50_000  # per piece of a named graph: one request stays a few megabytes
 
 
+# Dumps without named graphs that a build may hold instead of graph.nq, in the order
+# they are taken, with their pyoxigraph formats.
+_SINGLE_GRAPH_DUMPS = (
+    ("graph.nt", ox.RdfFormat.N_TRIPLES),
+    ("graph.ttl", ox.RdfFormat.TURTLE),
+)
+
+
+def union_graph_name(out: Path) -> str:
+    """The named graph a build without N-Quads is loaded into: ``{base}dataset/union``,
+    under the base the build was minted with (from its metadata.ttl)."""
+    from litkg.linked_data import dataset_base
+
+    return f"{dataset_base(out)}dataset/union"
+
+
+def dump_to_load(out: Path) -> tuple[Path, str | None]:
+    """The dump ``litkg load`` reads from the build ``out`` (a directory, or a graph
+    file): graph.nq, with one named graph per article, or else graph.nt / graph.ttl,
+    loaded whole into one named graph (returned as the second item; None for N-Quads)."""
+    if not out.is_dir():
+        single = out.suffix.lower() in (".nt", ".ttl")
+        return out, union_graph_name(out.parent) if single else None
+    if (out / "graph.nq").exists():
+        return out / "graph.nq", None
+    for name, _ in _SINGLE_GRAPH_DUMPS:
+        if (out / name).exists():
+            return out / name, union_graph_name(out)
+    raise LoadError(
+        f"{out}: no graph.nq, graph.nt or graph.ttl: not a litkg build (run `litkg build … -o {out}`)"
+    )
+
+
 def read_named_graphs(out: Path, max_triples: int = MAX_TRIPLES) -> Iterator[NamedGraph]:
     """The named graphs of ``OUT/graph.nq`` (written by ``litkg build -f nq``), streamed
     in file order; a graph of more than ``max_triples`` triples (the dataset's
     descriptions graph) comes in pieces. Each graph's quads must be together, as litkg
-    writes them: a graph is replaced as a whole when its first piece is loaded."""
-    path = out / "graph.nq" if out.is_dir() else out
+    writes them: a graph is replaced as a whole when its first piece is loaded. A build
+    without N-Quads is read from its N-Triples or Turtle dump as one named graph
+    (:func:`dump_to_load`)."""
+    path, single = dump_to_load(out)
     if not path.exists():
-        raise LoadError(
-            f"{path}: not found; build with `litkg build … -f nq` to get one named graph per article"
-        )
+        raise LoadError(f"{path}: not found")
+    if single is not None:
+        yield from _read_single_graph(path, single, max_triples)
+        return
     current: str | None = None
     first = True
     done: set[str] = set()
@@ -96,6 +132,22 @@ def read_named_graphs(out: Path, max_triples: int = MAX_TRIPLES) -> Iterator[Nam
         raise LoadError(f"{path}: not valid N-Quads: {exc}") from None
     if current is not None:
         yield NamedGraph(current, "".join(lines), len(lines), first)
+
+
+def _read_single_graph(path: Path, name: str, max_triples: int) -> Iterator[NamedGraph]:
+    """The triples of an N-Triples or Turtle dump as the one named graph ``name``."""
+    fmt = ox.RdfFormat.TURTLE if path.suffix.lower() == ".ttl" else ox.RdfFormat.N_TRIPLES
+    lines: list[str] = []
+    first = True
+    try:
+        for triple in ox.parse(path=str(path), format=fmt):
+            if len(lines) >= max_triples:
+                yield NamedGraph(name, "".join(lines), len(lines), first)
+                first, lines = False, []
+            lines.append(f"{triple.subject} {triple.predicate} {triple.object} .\n")
+    except SyntaxError as exc:
+        raise LoadError(f"{path}: not valid RDF: {exc}") from None
+    yield NamedGraph(name, "".join(lines), len(lines), first)
 
 
 class _UpdateClient(SPARQLWrapper):

@@ -41,6 +41,22 @@ def iter_inputs(paths: Iterable[str | Path]) -> Iterator[Path]:
             yield path
 
 
+def published_names(paths: Iterable[str | Path]) -> dict[str, str]:
+    """For each input file (as :func:`iter_inputs` gives it), the name it is published
+    under: its path inside the directory given on the command line, after that
+    directory's own name ("seeds/004_a0c0.txt", "nxml/11319941.nxml.gz"), or the file's
+    name for a file given alone -- never the builder's absolute or parent path."""
+    names: dict[str, str] = {}
+    for argument in map(Path, paths):
+        if argument.is_dir():
+            label = argument.resolve().name or "input"
+            for path in iter_inputs([argument]):
+                names.setdefault(str(path), f"{label}/{path.relative_to(argument).as_posix()}")
+        else:
+            names.setdefault(str(argument), argument.name)
+    return names
+
+
 MAX_INPUT_BYTES = 512 * 1024 * 1024  # one article file, after decompression
 
 

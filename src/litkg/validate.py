@@ -150,11 +150,14 @@ def _violation(report: Graph, result: Node) -> Violation:
         return report.value(result, predicate)
 
     constraint = one(SH.sourceConstraintComponent)
+    shape = one(SH.sourceShape)
     return Violation(
         focus=_text(one(SH.focusNode)) or "",
         path=_path_text(report, one(SH.resultPath)),
         constraint=str(constraint).rsplit("#", 1)[-1] if constraint else "",
-        shape=_text(one(SH.sourceShape)) or "",
+        # a property shape is a blank node, named anew in every report: only IRIs are kept,
+        # so a report is the same on every run (the path and message say which shape)
+        shape=str(shape) if isinstance(shape, URIRef) else "",
         message=str(one(SH.resultMessage) or ""),
         severity=str(one(SH.resultSeverity) or "").rsplit("#", 1)[-1],
         value=_text(one(SH.value)),
