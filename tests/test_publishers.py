@@ -51,7 +51,9 @@ def test_appendices_and_sub_articles_are_parts_with_their_text():
         ("sub-article", "sub-article/2", "Author response", "10.7554/elife.00013.038", "reply"),
     ]
     appendix = next(s for s in article.sections if s.kind == "appendix")
-    assert appendix.paragraphs == ("We conducted experiments on four awake, behaving adult male rhesus monkeys.",)
+    assert appendix.paragraphs == (
+        "We conducted experiments on four awake, behaving adult male rhesus monkeys.",
+    )
 
 
 def test_group_authors_and_people_in_every_form():
@@ -210,3 +212,26 @@ def test_craft_and_seeds_still_publish_whole(tmp_path):
     corpus = shared_or_skip("corpus", "craft", "nxml")
     report = build([corpus, SEEDS], tmp_path, jobs=2)
     assert len(report.published) == 67 and not report.rejects
+
+
+def test_references_are_read_as_a_stream_from_the_articles_own_list_only(tmp_path):
+    """References are turned into records as their elements end (an article with
+    10,000 of them never holds their trees at once): the article's own back matter is
+    read, a sub-article's reference list is not, and a JATS namespace changes nothing."""
+    text = PUBLISHER.read_text(encoding="utf-8")
+    sub_refs = (
+        '<back><ref-list><ref id="sa-r1"><element-citation publication-type="journal">'
+        "<article-title>Not a reference of the article</article-title><source>Nature</source>"
+        "<year>2001</year></element-citation></ref></ref-list></back></sub-article>"
+    )
+    with_sub = text.replace("</body></sub-article>", "</body>" + sub_refs, 1)
+    namespaced = with_sub.replace(
+        "<article xmlns:xlink", '<article xmlns="http://jats.nlm.nih.gov" xmlns:xlink', 1
+    )
+    expected = parse_file(PUBLISHER).references
+    for name, content in (("with-sub.xml", with_sub), ("namespaced.xml", namespaced)):
+        path = tmp_path / name
+        path.write_text(content, encoding="utf-8")
+        references = parse_file(path).references
+        assert [r.number for r in references] == list(range(1, 8))
+        assert [(r.title, r.doi, r.pmid) for r in references] == [(r.title, r.doi, r.pmid) for r in expected]

@@ -10,6 +10,7 @@ page text.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from dataclasses import replace
@@ -72,12 +73,23 @@ def _text(element: etree._Element, path: str) -> str | None:
 
 def parse_jats(text: str, source: str) -> Article:
     """Parse one JATS/NLM article. Raises :class:`ParseError` for malformed or non-JATS XML."""
-    parser = etree.XMLParser(**_PARSER_OPTIONS)
+    references: list[Reference] = []
+    # Read as a stream: each reference is turned into its record as soon as its element
+    # ends and then emptied, so an article with 10,000 references never holds their
+    # trees at once (the rest of the article is read from the tree afterwards).
+    events = etree.iterparse(io.BytesIO(text.encode("utf-8")), events=("end",), **_PARSER_OPTIONS)
     try:
-        root = etree.fromstring(text.encode("utf-8"), parser)
+        for _, element in events:
+            if _local(element.tag) == "ref" and _in_reference_list(element):
+                _strip_namespaces(element)
+                references.extend(_ref_records(element, len(references)))
+                element.clear(keep_tail=True)
+        root = events.root
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         raise ParseError(source, f"malformed XML: {exc.msg}", line) from None
+    if root is None:
+        raise ParseError(source, "malformed XML: no element")
     if _local(root.tag) != "article":
         raise ParseError(
             source, f"not a JATS article: the root element is <{_local(root.tag)}>", root.sourceline
@@ -120,7 +132,7 @@ def parse_jats(text: str, source: str) -> Article:
         keywords=tuple(text_of(k) for k in meta.xpath(".//kwd-group/kwd") if text_of(k)),
         sections=(*_sections(_first(root, "body")), *_appendices(root), *_sub_articles(root)),
         figures=tuple(_figures(root)),
-        references=tuple(_references(root)),
+        references=tuple(references),
         acknowledgements="\n\n".join(text_of(a) for a in root.xpath("back/ack | body//ack") if text_of(a))
         or None,
         competing_interests=_competing_interests(root),
@@ -489,13 +501,18 @@ def _funding(root: etree._Element) -> Iterable[str]:
             yield text_of(statement)
 
 
-def _references(root: etree._Element) -> Iterable[Reference]:
-    number = 0
-    for ref in root.xpath("back//ref-list/ref | back/ref-list//ref"):
-        citations = [c for c in ref if _local(c.tag) in _CITATIONS]
-        for citation in citations or [ref]:
-            number += 1
-            yield _reference(citation, number)
+def _in_reference_list(ref: etree._Element) -> bool:
+    """Whether a ``ref`` is one of the article's references: inside a ``ref-list`` of
+    the article's own ``back`` (not a sub-article's)."""
+    ancestors = [_local(a.tag) for a in ref.iterancestors()]
+    return len(ancestors) >= 2 and ancestors[-2] == "back" and "ref-list" in ancestors[:-2]
+
+
+def _ref_records(ref: etree._Element, numbered: int) -> list[Reference]:
+    """The references of one ``ref`` (one per citation it holds), numbered on from
+    ``numbered`` references already read."""
+    citations = [c for c in ref if _local(c.tag) in _CITATIONS]
+    return [_reference(citation, numbered + i) for i, citation in enumerate(citations or [ref], start=1)]
 
 
 def _reference(citation: etree._Element, number: int) -> Reference:
