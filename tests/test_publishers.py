@@ -203,6 +203,8 @@ def test_every_elife_article_is_published_and_repairs_are_reported(tmp_path):
     }
     assert ("elife04493.xml.gz", "reference 31", "doi", "repaired") in changes
     assert ("elife05502.xml.gz", "reference 31", "first_page", "dropped") in changes
+    located = {c["element"] for s in report["repairs"] for c in s["changes"]}
+    assert located == {"ref bib74", "ref bib31"}  # eLife files are one line long: the element says where
     g = Graph().parse(tmp_path / "graph.ttl")
     for engine in ENGINES:
         assert validate_graph(g, engine=engine).conforms, engine

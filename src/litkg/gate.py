@@ -163,7 +163,13 @@ def _place_described(
 
 def printed_only(reference: Reference) -> Reference:
     """A reference reduced to its entry: the printed string, its number and line."""
-    return Reference(number=reference.number, raw=reference.raw, note=reference.note, line=reference.line)
+    return Reference(
+        number=reference.number,
+        raw=reference.raw,
+        note=reference.note,
+        line=reference.line,
+        element=reference.element,
+    )
 
 
 def without_failing_parts(
@@ -226,6 +232,7 @@ def without_failing_parts(
                 why(messages),
                 reference.raw,
                 line=reference.line,
+                element=reference.element,
             )
         )
     changes: dict[str, object] = {}

@@ -512,7 +512,9 @@ def _ref_records(ref: etree._Element, numbered: int) -> list[Reference]:
     """The references of one ``ref`` (one per citation it holds), numbered on from
     ``numbered`` references already read."""
     citations = [c for c in ref if _local(c.tag) in _CITATIONS]
-    return [_reference(citation, numbered + i) for i, citation in enumerate(citations or [ref], start=1)]
+    records = [_reference(citation, numbered + i) for i, citation in enumerate(citations or [ref], start=1)]
+    anchor = ref.get("id")
+    return [replace(record, element=f"ref {anchor}") for record in records] if anchor else records
 
 
 def _reference(citation: etree._Element, number: int) -> Reference:

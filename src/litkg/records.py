@@ -65,6 +65,7 @@ class Reference:
     note: str | None = None
     line: int | None = None
     kind: ReferenceKind | None = None
+    element: str | None = None  # where in the source: the JATS element ("ref bib31")
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,7 @@ class Repair:
     before: str | None = None
     after: str | None = None
     line: int | None = None
+    element: str | None = None  # the source element it came from ("ref bib31"), when known
 
     @property
     def kind(self) -> str:
@@ -87,6 +88,7 @@ class Repair:
             "before": self.before,
             "after": self.after,
             "line": self.line,
+            "element": self.element,
         }
 
 
@@ -194,12 +196,13 @@ class _Log:
     def __init__(self, source: str) -> None:
         self.source = source
         self.repairs: list[Repair] = []
+        self.element: str | None = None  # the source element of the part being repaired
 
     def field(self, part: str, name: str, before: str | None, fixed: _Fixed, line: int | None) -> str | None:
         if fixed.value != before and before is not None:
             action: Action = "repaired" if fixed.value is not None else "dropped"
             self.repairs.append(
-                Repair(self.source, part, name, action, fixed.reason, before, fixed.value, line)
+                Repair(self.source, part, name, action, fixed.reason, before, fixed.value, line, self.element)
             )
         return fixed.value
 
@@ -209,6 +212,7 @@ def repair_reference(reference: Reference, log: _Log) -> Reference:
     the page field fills an empty DOI. The same object when nothing needed repair."""
     part = f"reference {reference.number}" if reference.number is not None else "reference"
     line = reference.line
+    log.element = reference.element
     logged = len(log.repairs)
     doi = log.field(part, "doi", reference.doi, fix_doi(reference.doi), line)
     pages = []
@@ -220,6 +224,7 @@ def repair_reference(reference: Reference, log: _Log) -> Reference:
     pmid = log.field(part, "pmid", reference.pmid, fix_pmid(reference.pmid), line)
     pmcid = log.field(part, "pmcid", reference.pmcid, fix_pmcid(reference.pmcid), line)
     authors = _named(reference.authors, part, log, line)
+    log.element = None
     if len(log.repairs) == logged and doi == reference.doi:
         return reference
     return replace(
@@ -243,7 +248,17 @@ def _named(people: Sequence[Person], part: str, log: _Log, line: int | None) -> 
             kept.append(person)
         else:
             log.repairs.append(
-                Repair(log.source, part, "author", "dropped", "no family name", person.as_printed, None, line)
+                Repair(
+                    log.source,
+                    part,
+                    "author",
+                    "dropped",
+                    "no family name",
+                    person.as_printed,
+                    None,
+                    line,
+                    log.element,
+                )
             )
     return tuple(kept)
 
