@@ -305,3 +305,13 @@ def test_a_reference_of_45000_digits_is_not_run_through_the_patterns():
     reference = parse_reference("Smith, J. Nature " + "1" * 45_000 + ", 1-5 (2001).", number=1)
     assert reference.raw.startswith("Smith, J. Nature 111") and reference.authors == ()
     assert reference.note == "not read: 45,030 characters, more than a reference (5,000)"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\x85", "\x0b", "\x0c"])
+def test_a_title_is_not_cut_at_a_unicode_line_separator(tmp_path, separator):
+    text = _seed_text()
+    title = parse_file(SEED_004).title
+    first, _, rest = title.partition(" ")
+    path = _page_with(tmp_path, text.replace(title, f"{first}{separator}{rest}", 1))
+    parsed = parse_file(path).title
+    assert rest in parsed and parsed.startswith(first)

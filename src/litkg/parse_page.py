@@ -153,7 +153,10 @@ def parse_page(text: str, source: str) -> Article:
     Raises :class:`ParseError` naming ``source`` (and the line) when the page lacks a
     title or a "Cite this article" line, or its reference list is broken.
     """
-    lines = [_Line(i + 1, raw.strip()) for i, raw in enumerate(text.splitlines())]
+    # lines end at "\n" (and "\r\n", "\r") only: str.splitlines() also breaks at U+2028,
+    # NEL, vertical tab and form feed, which would cut a title in two
+    newlines = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_Line(i + 1, raw.strip()) for i, raw in enumerate(newlines.split("\n"))]
     # The reference list is read first: a file cut short inside it has lost its
     # citation line too, and the truncation is the error worth reporting.
     references = _references(lines, source)
