@@ -142,3 +142,24 @@ def test_a_figure_and_its_parts_are_dropped_together():
     assert [f.part for f in cut.figures] == ["video/1", "table/1", "box/1"]
     assert [r.part for r in repairs] == ["figure/1", "figure/1/source-data/1", "figure/1/supplement/1"]
     assert isinstance(cut.figures[0], Figure) and isinstance(cut.references[0], Reference)
+
+
+def test_an_ill_formed_publication_date_is_repaired_and_the_shapes_refuse_it(tmp_path, monkeypatch):
+    """"2014-2020-06"^^xsd:date was once published: the date is cut to its valid part,
+    and a graph holding an ill-formed date fails the shapes with both engines."""
+    from rdflib import Literal, URIRef
+
+    from litkg.namespaces import XSD
+
+    article = replace(parse_file(JATS_SAMPLE), published="2014-2020-06")
+    repaired, repairs = repair_article(article)
+    assert repaired.published == "2014" and [(r.field, r.action) for r in repairs] == [("published", "repaired")]
+    out = tmp_path / "out"
+    build([JATS_SAMPLE], out)
+    g = Graph().parse(out / "graph.ttl")
+    work = next(g.subjects(PRISM.publicationDate, None))
+    g.set((work, PRISM.publicationDate, Literal("2014-2020-06", datatype=XSD.date)))
+    for engine in ENGINES:
+        result = validate_graph(g, engine=engine)
+        assert not result.conforms and any(v.path == str(PRISM.publicationDate) for v in result.violations)
+    assert isinstance(work, URIRef)
