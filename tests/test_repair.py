@@ -145,7 +145,7 @@ def test_a_figure_and_its_parts_are_dropped_together():
 
 
 def test_an_ill_formed_publication_date_is_repaired_and_the_shapes_refuse_it(tmp_path, monkeypatch):
-    """"2014-2020-06"^^xsd:date was once published: the date is cut to its valid part,
+    """ "2014-2020-06"^^xsd:date was once published: the date is cut to its valid part,
     and a graph holding an ill-formed date fails the shapes with both engines."""
     from rdflib import Literal, URIRef
 
@@ -153,7 +153,9 @@ def test_an_ill_formed_publication_date_is_repaired_and_the_shapes_refuse_it(tmp
 
     article = replace(parse_file(JATS_SAMPLE), published="2014-2020-06")
     repaired, repairs = repair_article(article)
-    assert repaired.published == "2014" and [(r.field, r.action) for r in repairs] == [("published", "repaired")]
+    assert repaired.published == "2014" and [(r.field, r.action) for r in repairs] == [
+        ("published", "repaired")
+    ]
     out = tmp_path / "out"
     build([JATS_SAMPLE], out)
     g = Graph().parse(out / "graph.ttl")
