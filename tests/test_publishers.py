@@ -6,20 +6,22 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
+import sys
 
 from lxml import etree
 from rdflib import Graph, Literal, URIRef
 from typer.testing import CliRunner
 
-from conftest import JATS_SAMPLE, SEEDS, shared_or_skip
+from conftest import JATS_SAMPLE, ROOT, SEEDS, shared_or_skip
 from litkg.build import build
 from litkg.cli import app
 from litkg.namespaces import CITO, DCTERMS, DEO, DOCO, FABIO, FOAF, FRBR, PRISM, RDF, RDFS, XSD
 from litkg.parse import iter_inputs, parse_file
-from litkg.references import normalise_doi
 from litkg.repair import repair_article
 from litkg.validate import ENGINES, validate_graph
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from peers import printed_identifiers  # noqa: E402 - the count benchmarks/peers.py prints
 
 PUBLISHER = JATS_SAMPLE.parent / "publisher.xml"
 WORK = "https://w3id.org/litkg/work/doi/10.7554/elife.00013"
@@ -149,25 +151,6 @@ def test_publisher_article_builds_with_every_part_and_conforms(tmp_path):
     }
 
 
-def _expected_identifiers(path):
-    """Per reference of the XML, the DOIs and PMIDs it prints in a pub-id, object-id or
-    ext-link: what litkg must keep (one of each kind per reference)."""
-    root = etree.fromstring(gzip.decompress(path.read_bytes()))
-    for ref in root.iter("ref"):
-        dois, pmids = set(), set()
-        for element in ref.iter("pub-id", "object-id"):
-            kind, text = element.get("pub-id-type"), "".join((element.text or "").split())
-            if kind == "doi":
-                dois.add(normalise_doi(text))
-            elif kind == "pmid":
-                pmids.add(re.sub(r"\D", "", text))
-        for link in ref.iter("ext-link"):
-            href = link.get("{http://www.w3.org/1999/xlink}href") or ""
-            if link.get("ext-link-type") == "doi" or "doi.org/" in href:
-                dois.add(normalise_doi(href))
-        yield dois, pmids
-
-
 def test_elife_reference_identifiers_are_kept():
     """Recall of the references' DOIs and PMIDs on the 23 eLife articles, counted from
     the XML itself: a reference printing a DOI (PMID) must keep one of them."""
@@ -175,7 +158,7 @@ def test_elife_reference_identifiers_are_kept():
     printed = kept = 0
     for path in iter_inputs([corpus]):
         article, _ = repair_article(parse_file(path))
-        expected = list(_expected_identifiers(path))
+        expected = printed_identifiers(etree.fromstring(gzip.decompress(path.read_bytes())))
         assert len(expected) == len(article.references), path
         for (dois, pmids), reference in zip(expected, article.references, strict=True):
             for wanted, got in ((dois, reference.doi), (pmids, reference.pmid)):

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from litkg.link import Mention
+from litkg.namespaces import DCTERMS, PRISM
 from litkg.records import Article, Reference
 from litkg.repair import Repair
 from litkg.validate import Violation
@@ -23,14 +24,14 @@ from litkg.validate import Violation
 # Properties of the article node whose values can be left out without the article
 # losing what describes it, and the record field each comes from.
 _OPTIONAL_ARTICLE_FIELDS = {
-    "http://prismstandard.org/namespaces/basic/2.0/startingPage": "first_page",
-    "http://prismstandard.org/namespaces/basic/2.0/endingPage": "last_page",
-    "http://prismstandard.org/namespaces/basic/2.0/publicationDate": "published",
-    "http://prismstandard.org/namespaces/basic/2.0/keyword": "keywords",
-    "http://purl.org/dc/terms/abstract": "abstract",
-    "http://purl.org/dc/terms/dateAccepted": "accepted",
-    "http://purl.org/dc/terms/bibliographicCitation": "citation",
-    "http://purl.org/dc/terms/publisher": "publisher",
+    str(PRISM.startingPage): "first_page",
+    str(PRISM.endingPage): "last_page",
+    str(PRISM.publicationDate): "published",
+    str(PRISM.keyword): "keywords",
+    str(DCTERMS.abstract): "abstract",
+    str(DCTERMS.dateAccepted): "accepted",
+    str(DCTERMS.bibliographicCitation): "citation",
+    str(DCTERMS.publisher): "publisher",
 }
 # Statements the article graph holds as parts {article}/{slug}, and their record fields.
 _OPTIONAL_PARTS = {

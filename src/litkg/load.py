@@ -61,12 +61,9 @@ class LoadReport:
 MAX_TRIPLES = 50_000  # per piece of a named graph: one request stays a few megabytes
 
 
-# Dumps without named graphs that a build may hold instead of graph.nq, in the order
-# they are taken, with their pyoxigraph formats.
-_SINGLE_GRAPH_DUMPS = (
-    ("graph.nt", ox.RdfFormat.N_TRIPLES),
-    ("graph.ttl", ox.RdfFormat.TURTLE),
-)
+# Dumps without named graphs that a build may hold instead of graph.nq, by suffix, in
+# the order they are taken.
+_SINGLE_GRAPH_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
 
 
 def union_graph_name(out: Path) -> str:
@@ -82,13 +79,13 @@ def dump_to_load(out: Path) -> tuple[Path, str | None]:
     file): graph.nq, with one named graph per article, or else graph.nt / graph.ttl,
     loaded whole into one named graph (returned as the second item; None for N-Quads)."""
     if not out.is_dir():
-        single = out.suffix.lower() in (".nt", ".ttl")
+        single = out.suffix.lower() in _SINGLE_GRAPH_FORMATS
         return out, union_graph_name(out.parent) if single else None
     if (out / "graph.nq").exists():
         return out / "graph.nq", None
-    for name, _ in _SINGLE_GRAPH_DUMPS:
-        if (out / name).exists():
-            return out / name, union_graph_name(out)
+    for suffix in _SINGLE_GRAPH_FORMATS:
+        if (out / f"graph{suffix}").exists():
+            return out / f"graph{suffix}", union_graph_name(out)
     raise LoadError(
         f"{out}: no graph.nq, graph.nt or graph.ttl: not a litkg build (run `litkg build … -o {out}`)"
     )
@@ -136,7 +133,7 @@ def read_named_graphs(out: Path, max_triples: int = MAX_TRIPLES) -> Iterator[Nam
 
 def _read_single_graph(path: Path, name: str, max_triples: int) -> Iterator[NamedGraph]:
     """The triples of an N-Triples or Turtle dump as the one named graph ``name``."""
-    fmt = ox.RdfFormat.TURTLE if path.suffix.lower() == ".ttl" else ox.RdfFormat.N_TRIPLES
+    fmt = _SINGLE_GRAPH_FORMATS[path.suffix.lower()]
     lines: list[str] = []
     first = True
     try:
