@@ -14,9 +14,9 @@ import sys
 from collections import defaultdict
 from dataclasses import replace
 
-from litkg.identity import IdentityIndex, reference_identity
-from litkg.iris import Minter
 from litkg.parse import parse_files
+from litkg.rdf.identity import IdentityIndex, reference_identity
+from litkg.rdf.iris import Minter
 
 
 def strip_ids(article):

@@ -25,9 +25,9 @@ from pathlib import Path
 from lxml import etree
 
 from litkg.parse import iter_inputs, parse_file
+from litkg.parse.references import normalise_doi
+from litkg.parse.repair import repair_article
 from litkg.records import Article
-from litkg.references import normalise_doi
-from litkg.repair import repair_article
 
 Fields = dict[str, object]
 

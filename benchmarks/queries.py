@@ -14,8 +14,8 @@ import re
 import time
 from pathlib import Path
 
-from litkg.query import load_store, named_query, parse_term, run_query
 from litkg.resources import data_dir
+from litkg.serve.query import load_store, named_query, parse_term, run_query
 
 EXAMPLE = re.compile(r"#\s*Parameters:\s*\?(\w+).*?e\.g\.\s*(\S+)")
 

@@ -80,11 +80,11 @@ def measure_naive(inputs: Path, out: Path) -> dict:
     import pyshacl
     from rdflib import Graph
 
-    from litkg.identity import IdentityIndex
-    from litkg.iris import Minter
     from litkg.link import Annotator
     from litkg.parse import parse_files
-    from litkg.rdf import article_graph
+    from litkg.rdf.identity import IdentityIndex
+    from litkg.rdf.iris import Minter
+    from litkg.rdf.mapping import article_graph
     from litkg.validate import shipped_shapes
 
     started = time.perf_counter()

@@ -41,7 +41,7 @@ class LoadReport:
 
 def request_mix(out: Path, base: str) -> list[tuple[str, str, dict[str, str], dict[str, str]]]:
     """(kind, path, params, headers) for every article of the build and every library query."""
-    from litkg.query import named_query
+    from litkg.serve.query import named_query
 
     graph_file = out / "graph.nq" if (out / "graph.nq").exists() else out / "graph.ttl"
     fmt = ox.RdfFormat.N_QUADS if graph_file.suffix == ".nq" else ox.RdfFormat.TURTLE
@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="SPARQL workers of the started server")
     args = parser.parse_args()
 
-    from litkg.linked_data import dataset_base
+    from litkg.serve.views import dataset_base
 
     process = None
     url = args.url

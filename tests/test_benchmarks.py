@@ -7,10 +7,13 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 from litkg.resources import data_dir
 
 
+@pytest.mark.slow
 def test_benchmark_prints_stages_ratios_and_query_times():
     done = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "12"],

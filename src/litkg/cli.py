@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 from urllib.parse import urlsplit
 
 import typer
@@ -13,12 +14,13 @@ from rich.console import Console
 from rich.table import Table
 
 from litkg.build import build as run_build
+from litkg.build.dumps import FORMATS
 from litkg.errors import LitkgError
-from litkg.iris import DEFAULT_BASE
 from litkg.parse import parse_files
-from litkg.publish import DEFAULT_LICENSE, FORMATS
-from litkg.repair import summarise
-from litkg.validate import ENGINES, validate_graph
+from litkg.parse.repair import summarise
+from litkg.rdf.iris import DEFAULT_BASE
+from litkg.rdf.metadata import DEFAULT_LICENSE
+from litkg.validate import ENGINES, Engine, validate_graph
 
 app = typer.Typer(
     help="litkg publishes journal articles as a validated RDF knowledge graph.",
@@ -66,10 +68,42 @@ def parse(
         raise typer.Exit(1)
 
 
-def _check_engine(engine: str) -> None:
-    if engine not in ENGINES:
-        err_console.print(f"[red]error[/red] unknown SHACL engine {engine!r}: choose {' or '.join(ENGINES)}")
-        raise typer.Exit(2)
+def _fail(message: str, code: int = 2) -> NoReturn:
+    """Print ``message`` as an error and exit with ``code`` (2: bad usage or input)."""
+    err_console.print(f"[red]error[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+class EngineChoice(StrEnum):
+    """--shacl-engine: pyshacl-turbo (fast) or pySHACL (the reference implementation)."""
+
+    turbo = "turbo"
+    pyshacl = "pyshacl"
+
+
+class FormatChoice(StrEnum):
+    """--format: a dump written by ``litkg build``."""
+
+    ttl = "ttl"
+    nt = "nt"
+    nq = "nq"
+    trig = "trig"
+    jsonld = "jsonld"
+
+
+assert {e.value for e in EngineChoice} == set(ENGINES) and {f.value for f in FormatChoice} == set(FORMATS)
+
+ShaclEngine = Annotated[
+    EngineChoice,
+    typer.Option(
+        "--shacl-engine",
+        help="SHACL engine: turbo (pyshacl-turbo, fast) or pyshacl (the reference implementation).",
+    ),
+]
+
+
+def _engine(choice: EngineChoice) -> Engine:
+    return "pyshacl" if choice is EngineChoice.pyshacl else "turbo"
 
 
 @app.command()
@@ -80,11 +114,9 @@ def build(
     ] = Path("build"),
     base: Annotated[str, typer.Option(help="Base IRI every minted IRI starts with.")] = DEFAULT_BASE,
     formats: Annotated[
-        list[str],
-        typer.Option(
-            "--format", "-f", help=f"Output format, repeatable: {', '.join(FORMATS)}. Default: ttl."
-        ),
-    ] = ["ttl"],  # noqa: B006 - typer needs a literal default
+        list[FormatChoice],
+        typer.Option("--format", "-f", help="Output format, repeatable. Default: ttl."),
+    ] = [FormatChoice.ttl],  # noqa: B006 - typer needs a literal default
     license_iri: Annotated[
         str, typer.Option("--license", help="Licence IRI stated for the dataset.")
     ] = DEFAULT_LICENSE,
@@ -97,13 +129,7 @@ def build(
             "--jobs", "-j", min=1, help="Worker processes (default: the cores, from 50 articles on)."
         ),
     ] = None,
-    shacl_engine: Annotated[
-        str,
-        typer.Option(
-            "--shacl-engine",
-            help="SHACL engine: turbo (pyshacl-turbo, fast) or pyshacl (the reference implementation).",
-        ),
-    ] = "turbo",
+    shacl_engine: ShaclEngine = EngineChoice.turbo,
 ) -> None:
     """Parse, link, map, validate and publish articles as RDF into OUT.
 
@@ -116,13 +142,6 @@ def build(
     same article (same DOI, PMID or PMCID) are published once, from the input with the
     fullest description (then the first by name); the others are listed as duplicates.
     """
-    _check_engine(shacl_engine)
-    unknown = [f for f in formats if f not in FORMATS]
-    if unknown:
-        err_console.print(
-            f"[red]error[/red] unknown format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}"
-        )
-        raise typer.Exit(2)
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     bar = Progress(
@@ -143,16 +162,15 @@ def build(
                 inputs,
                 out,
                 base=base,
-                formats=formats,
+                formats=[f.value for f in formats],
                 license_iri=license_iri,
                 link=link,
                 jobs=jobs,
-                shacl_engine=shacl_engine,
+                shacl_engine=_engine(shacl_engine),
                 progress=advance,
             )
     except LitkgError as exc:
-        err_console.print(f"[red]error[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        _fail(f"{exc}")
     for reject in report.rejects:
         where = f"{reject.source}:{reject.line}" if reject.line else reject.source
         if reject.stage == "duplicate":
@@ -182,13 +200,7 @@ def build(
 @app.command()
 def validate(
     file: Annotated[Path, typer.Argument(help="An RDF file (format guessed from its extension).")],
-    shacl_engine: Annotated[
-        str,
-        typer.Option(
-            "--shacl-engine",
-            help="SHACL engine: turbo (pyshacl-turbo, fast) or pyshacl (the reference implementation).",
-        ),
-    ] = "turbo",
+    shacl_engine: ShaclEngine = EngineChoice.turbo,
 ) -> None:
     """Validate any RDF file against the shipped SHACL shapes; exit 1 when it does not conform.
 
@@ -204,10 +216,8 @@ def validate(
         else:
             graph.parse(file)
     except Exception as exc:  # rdflib raises many parser-specific types
-        err_console.print(f"[red]error[/red] {file}: cannot parse as RDF: {exc}", highlight=False)
-        raise typer.Exit(2) from None
-    _check_engine(shacl_engine)
-    result = validate_graph(graph, engine=shacl_engine)
+        _fail(f"{file}: cannot parse as RDF: {exc}")
+    result = validate_graph(graph, engine=_engine(shacl_engine))
     for violation in result.violations:
         err_console.print(violation.describe(), highlight=False)
     if result.conforms:
@@ -240,20 +250,16 @@ def ontology_build(
     ),
 ) -> None:
     """Derive ontology/ (lexicon of all CL cell types and MONDO diseases, terms with parents)."""
-    from litkg.ontology import DEFAULT_SOURCES, Source, build_module
+    from litkg.link.ontology import DEFAULT_SOURCES, Source, build_module
 
     paths = sources or [shared / name for name in DEFAULT_SOURCES]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        err_console.print(
-            f"[red]error[/red] missing ontology source(s): {', '.join(missing)}", highlight=False
-        )
-        raise typer.Exit(2)
+        _fail(f"missing ontology source(s): {', '.join(missing)}")
     try:
         counts = build_module([Source.from_path(p) for p in paths], out)
     except ValueError as exc:
-        err_console.print(f"[red]error[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        _fail(f"{exc}")
     err_console.print(f"wrote {out}: {counts}", highlight=False)
 
 
@@ -275,7 +281,14 @@ def query(
     ] = "table",
 ) -> None:
     """Run a SPARQL SELECT or ASK query over a built graph on the embedded engine (pyoxigraph)."""
-    from litkg.query import QueryError, load_store, named_query, parse_binding, run_query, serialize_result
+    from litkg.serve.query import (
+        QueryError,
+        load_store,
+        named_query,
+        parse_binding,
+        run_query,
+        serialize_result,
+    )
 
     try:
         sources = [x for x in (text, file, name) if x is not None]
@@ -298,8 +311,7 @@ def query(
             return
         result = run_query(store, text, bindings)
     except QueryError as exc:
-        err_console.print(f"[red]error[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        _fail(f"{exc}")
     if result.boolean is not None:
         out_console.print("true" if result.boolean else "false")
         return
@@ -334,12 +346,11 @@ def load(
     replaced on re-load, an article fully loaded or not at all."""
     from rich.progress import Progress
 
-    from litkg.load import LoadError, dump_to_load, load_graph_store, load_update, read_named_graphs
+    from litkg.serve.load import LoadError, dump_to_load, load_graph_store, load_update, read_named_graphs
 
     for name, url in (("--endpoint", endpoint), ("--graph-store", graph_store)):
         if url is not None and urlsplit(url).scheme not in ("http", "https"):
-            err_console.print(f"[red]error[/red] {name} {url!r}: not an http(s) URL", highlight=False)
-            raise typer.Exit(2)
+            _fail(f"{name} {url!r}: not an http(s) URL")
     try:
         dump, single = dump_to_load(out)
         if single is not None:
@@ -373,8 +384,7 @@ def load(
             else:
                 raise LoadError(f"unknown method {method!r}: choose update or gsp")
     except LoadError as exc:
-        err_console.print(f"[red]error[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
+        _fail(f"{exc}", 1)
     err_console.print(
         f"loaded {report.graphs} named graph(s), {report.triples} triples, in {report.requests} request(s)",
         highlight=False,
@@ -390,13 +400,12 @@ def eval_linking(
     top: Annotated[int, typer.Option(help="How many frequent false positives/negatives to list.")] = 20,
 ) -> None:
     """Score the CL/MONDO annotator on gold documents: precision, recall, F1 (strict and lenient)."""
-    from litkg.evaluate import evaluate, read_gold
+    from litkg.link.evaluate import evaluate, read_gold
 
     try:
         documents = read_gold(file)
     except (OSError, ValueError) as exc:
-        err_console.print(f"[red]error[/red] {file}: cannot read gold documents: {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        _fail(f"{file}: cannot read gold documents: {exc}")
     report = evaluate(documents)
     if as_json:
         out_console.print_json(json.dumps(report.to_dict(top), ensure_ascii=False))
@@ -454,11 +463,10 @@ def serve(
     HTML pages, a read-only SPARQL endpoint at /sparql and the VoID description."""
     import uvicorn
 
-    from litkg.serve import create_app
+    from litkg.serve.app import create_app
 
     if query_timeout <= 0 or max_results <= 0 or workers <= 0:
-        err_console.print("[red]error[/red] --query-timeout, --max-results and --workers must be positive")
-        raise typer.Exit(2)
+        _fail("--query-timeout, --max-results and --workers must be positive")
     try:
         application = create_app(
             out,
@@ -469,8 +477,7 @@ def serve(
             workers=workers,
         )
     except LitkgError as exc:
-        err_console.print(f"[red]error[/red] {exc}", highlight=False)
-        raise typer.Exit(2) from None
+        _fail(f"{exc}")
     err_console.print(f"serving {out} at http://{host}:{port}/", highlight=False)
     uvicorn.run(application, host=host, port=port, log_level="warning")
 

@@ -1,0 +1,109 @@
+"""Write published graphs: Turtle, N-Triples, N-Quads, TriG, JSON-LD, plus the dataset's
+VoID/DCAT/PROV-O description and the rejects report.
+
+Output is deterministic: the same graph gives byte-identical files, whatever the input
+order or the number of worker processes (the build time in the metadata honours
+``SOURCE_DATE_EPOCH``): the dumps are written from sorted runs
+(:class:`~litkg.build.spool.GraphSink`), with their prefixes and JSON-LD keys sorted, so
+they depend only on the content.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from litkg.rdf.metadata import GraphStats
+from litkg.rdf.namespaces import PREFIXES, RDF
+
+FORMATS = {  # --format name -> file written
+    "ttl": "graph.ttl",
+    "nt": "graph.nt",
+    "nq": "graph.nq",
+    "trig": "graph.trig",
+    "jsonld": "graph.jsonld",
+}
+
+
+def jsonld_context(base: str) -> dict[str, str]:
+    """The JSON-LD @context: the standard prefixes plus ``litkg`` for the base."""
+    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    context["litkg"] = base
+    return context
+
+
+def _sort_values(value: object) -> object:
+    """Sort JSON-LD value arrays (sets in RDF) recursively; "@list" arrays keep their order."""
+    if isinstance(value, dict):
+        return {
+            k: [_sort_values(i) for i in v] if k == "@list" else _sort_values(v) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        items = [_sort_values(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def canonical_jsonld(text: str) -> str:
+    """rdflib's JSON-LD with node and value order fixed, so equal graphs give equal bytes."""
+    return json.dumps(_sort_values(json.loads(text)), sort_keys=True, ensure_ascii=False, indent=1) + "\n"
+
+
+def count_triples(path: Path) -> GraphStats:
+    """VoID counts of a sorted N-Triples file (sorted, so grouped by subject)."""
+    rdf_type = str(RDF.type)
+    triples = subjects = 0
+    previous = None
+    predicates: set[str] = set()
+    classes: set[str] = set()
+    for triple in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
+        triples += 1
+        if triple.subject != previous:
+            subjects += 1
+            previous = triple.subject
+        predicate = triple.predicate.value
+        predicates.add(predicate)
+        if predicate == rdf_type:
+            classes.add(triple.object.value)
+    return GraphStats(triples, subjects, frozenset(predicates), frozenset(classes))
+
+
+def write_with_sorted_header(
+    statements: Iterable[ox.Triple] | Iterable[ox.Quad],
+    path: Path,
+    fmt: ox.RdfFormat,
+    prefixes: dict[str, str],
+) -> None:
+    """Serialize ``statements`` to ``path`` with the @prefix lines sorted (pyoxigraph
+    writes them in hash order), streaming the body through a temporary file."""
+    partial = path.with_name(path.name + ".partial")
+    ox.serialize(statements, str(partial), format=fmt, prefixes=prefixes)
+    with partial.open("rb") as source, path.open("wb") as target:
+        header = []
+        line = source.readline()
+        while line.startswith(b"@prefix "):
+            header.append(line)
+            line = source.readline()
+        target.writelines(sorted(header))
+        target.write(line)
+        shutil.copyfileobj(source, target, 1 << 20)
+    partial.unlink()
+
+
+def remove_stale(out: Path, formats: Sequence[str]) -> None:
+    for name, filename in FORMATS.items():
+        # A dump left by an earlier build would contradict this one (and `litkg query`,
+        # `load` and `serve` prefer graph.nq), so it goes.
+        if name not in formats and (out / filename).exists():
+            (out / filename).unlink()
+
+
+def write_rejects(out: Path, rejects: list[dict[str, object]]) -> Path:
+    """``rejects.json``: one entry per rejected input, in input order."""
+    path = out / "rejects.json"
+    path.write_text(json.dumps(rejects, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path

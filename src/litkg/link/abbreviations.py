@@ -1,0 +1,95 @@
+"""Abbreviations a document defines, and genotypes where a short form names an allele.
+
+"amyotrophic lateral sclerosis (ALS)": the short form in parentheses and where its long form
+starts, found as Schwartz & Hearst do (the letters of the short form, right to left, in the
+words before it), or as initials in another order ("prostate cancer (CaP)").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_ABBREVIATION = re.compile(r"\(\s*([A-Za-z0-9][\w\-αβγδ]{0,9})\s*[;,)]")
+
+
+# a gene symbol written with an allele ("XpdTTD", "Xpd†XP", "Pten+"), in a genotype
+_ALLELE = re.compile(r"[A-Za-z][a-z]+(?:[A-Z]|[†‡+])|[†‡]")
+_CHUNK_SPACE = re.compile(r"[^\S\u200a\u200b]")  # hair and zero-width spaces join a genotype
+
+
+def in_genotype(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is written inside a genotype ("XpdTTD/TTD mice",
+    "Xpd†XP/†XPCS"), where a disease's short form names an allele, not the disease."""
+    left = max(
+        (m.end() for m in _CHUNK_SPACE.finditer(text, max(0, start - 40), start)), default=max(0, start - 40)
+    )
+    right = _CHUNK_SPACE.search(text, end, end + 40)
+    around = text[left:start] + " " + text[end : right.start() if right else min(len(text), end + 40)]
+    return bool(_ALLELE.search(around))
+
+
+@dataclass(frozen=True)
+class Abbreviation:
+    short: str
+    long_start: int  # where the long form starts
+    long_end: int  # where it ends (before the parenthesis)
+    after: int  # just after the closing parenthesis
+
+
+def find_abbreviations(text: str) -> list[Abbreviation]:
+    """Schwartz & Hearst: "long form (SF)" -> the short form and where its long form is."""
+    found = []
+    for match in _ABBREVIATION.finditer(text):
+        short = match.group(1)
+        if not any(c.isalpha() for c in short) or len(short) < 2 or (short.islower() and len(short) > 5):
+            continue
+        before = text[: match.start()].rstrip()
+        words = [m.start() for m in re.finditer(r"\S+", before[-300:])]
+        offset = max(0, len(before) - 300)
+        window = [offset + w for w in words[-min(len(short) + 5, len(short) * 2) :]]
+        start = _long_form_start(short, before, window)
+        if start is None:
+            start = _initials_start(short, before, window)
+        if start is not None:
+            found.append(Abbreviation(short, start, len(before), match.end()))
+    return found
+
+
+def _initials_start(short: str, before: str, word_starts: Sequence[int]) -> int | None:
+    """Where the long form starts when the capitals of ``short`` are the initials of the
+    last words before it in another order: "prostate cancer (CaP)"."""
+    capitals = sorted(c.lower() for c in short if c.isupper())
+    if len(capitals) < 2 or len(capitals) > len(word_starts):
+        return None
+    starts = word_starts[-len(capitals) :]
+    if sorted(before[i].lower() for i in starts) == capitals:
+        return starts[0]
+    return None
+
+
+def _long_form_start(short: str, before: str, word_starts: Sequence[int]) -> int | None:
+    if not word_starts:
+        return None
+    lo = word_starts[0]
+    s_index = len(short) - 1
+    l_index = len(before) - 1
+    while s_index >= 0:
+        char = short[s_index].lower()
+        if not char.isalnum():
+            s_index -= 1
+            continue
+        while l_index >= lo and (
+            before[l_index].lower() != char
+            or (s_index == 0 and l_index > lo and before[l_index - 1].isalnum())
+        ):
+            l_index -= 1
+        if l_index < lo:
+            return None
+        l_index -= 1
+        s_index -= 1
+    start = l_index + 1
+    while start > 0 and not before[start - 1].isspace():
+        start -= 1
+    return start

@@ -1,0 +1,553 @@
+"""Find mentions of Cell Ontology cell types and MONDO diseases in article text.
+
+A dictionary annotator over the shipped lexicon (labels and exact synonyms):
+
+- text and names are compared as sequences of normalised tokens: case folded, Greek
+  letters spelled out ("α-cell" = "alpha cell"), hyphens and spaces alike, and each
+  word reduced to a singular form ("macrophages" = "macrophage");
+- common variants are added to the dictionary: adjectives of single-word cell names
+  ("neuronal" -> neuron), "X cell" names written "X" when X is a cell noun
+  ("photoreceptor", "myoblast"), a cell fated to a process named by the process's
+  adjective ("apoptosis fated cell" -> "apoptotic cell"), Latin plurals
+  ("spermatogonium" -> "spermatogonia") and British spellings ("neurones", "fibres");
+- abbreviations defined in the text ("amyotrophic lateral sclerosis (ALS)") are
+  learnt per document (Schwartz & Hearst) and then found wherever they occur (and in
+  the plural: "RPCs"), also inside a term ("embryonic stem (ES) cells"), but not inside
+  a genotype ("XpdTTD/TTD" names an allele);
+- a cell acronym ending in C for "cell" is also written "<letters> cell" ("ESC" ->
+  "ES cells"); "<cell> of <place>" names are also written "<place> <cell>"; a cell type
+  under a broader "<noun> cell" may end in that noun ("rod photoreceptor");
+- acronyms ("ALS", "CF") are used only where the document defines them; other short
+  names only where the document also names the same term in full;
+- at each position the longest match wins; matches never cross sentence punctuation;
+  a cell name negated by a prefix ("non-neuronal") is not a mention (a negated disease
+  still is: "non-BC smokers" are about bronchogenic carcinoma);
+- some names apply only in context: a cell name without its leading modifier where the
+  document uses the modifier ("cone cell" for the retinal cone cell in a paper that
+  mentions the retina), capital initials before "cell" ("ES cells"); where a name fits
+  several terms, the term whose label's other words the document uses wins;
+- coordinated names share their head ("inner and outer hair cells");
+- generic names are not linked: MONDO's root only by its label and class nouns
+  ("disorder", not "conditions"), no one-word synonym that the lexicon only ever uses
+  as a modifier ("amyloid" for amyloidosis).
+
+The output is deterministic: the same text and lexicon give the same mentions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from litkg.link.abbreviations import Abbreviation, find_abbreviations, in_genotype
+from litkg.link.cache import shipped_lexicon
+from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, stem
+from litkg.link.parts import article_text_parts
+from litkg.link.tokens import JOINER, Token, name_key, normal_token, tokens_with_offsets
+from litkg.records import Article
+
+_CONTEXT = 30  # characters of text kept before and after a mention
+# "non-neuronal cells" are not neurons
+_NEGATED = re.compile(r"\b(?:non|anti|pseudo)[\s\-‐‑–]?$", re.IGNORECASE)
+# "inner and outer hair cells": the word before "and"/"or" just before a mention
+_COORDINATED = re.compile(r"(?<![\w\-])([^\W\d_][\w\-]*)\s+(?:and|or|and/or)\s+$")
+_CAPITALS = re.compile(r"[A-Z]{2,}\b")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One mention of a term in one text part of an article."""
+
+    curie: str
+    part: str  # "title", "abstract", "figure/1/caption", "section/2/paragraph/3" ...
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+    via: str  # the dictionary name, or "abbreviation"
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A mention chosen in one text part: where it is, which term, and by which name
+    (the dictionary name, or "abbreviation", "coordination", "ellipsis")."""
+
+    start: int
+    end: int
+    curie: str
+    via: str
+
+
+@dataclass
+class Candidate:
+    """The longest dictionary match at one position, with the entries it may stand for."""
+
+    start: int
+    end: int
+    entries: tuple[Entry, ...]
+    name: str  # the text matched
+    # the longest match made of names proper, when this one is made of derived names
+    # only and so may not apply in the document ("expressing neurons" / "neurons")
+    fallback: Candidate | None = None
+
+
+@dataclass(frozen=True)
+class Definition:
+    """What a short form the document defines stands for."""
+
+    curie: str
+    head: tuple[str, ...]  # words that follow the short form in the term ("cells" in "ES cells")
+    long_key: tuple[str, ...] = ()  # the words the short form stands for
+
+
+@dataclass
+class Document:
+    """The words of one document and the terms it names in full, for names that depend on
+    context."""
+
+    words: list[str]
+    labels: dict[str, str]
+    ancestors: Callable[[str], list[str]]
+    named_in_full: set[str]
+    _stems: dict[str, bool] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        tokens: Iterable[list[Token]],
+        labels: dict[str, str],
+        ancestors: Callable[[str], list[str]],
+        named_in_full: set[str],
+    ) -> Document:
+        return cls(sorted({t.word for part in tokens for t in part}), labels, ancestors, named_in_full)
+
+    def has_stem(self, word_stem: str) -> bool:
+        """Whether a word of the document starts with ``word_stem``."""
+        found = self._stems.get(word_stem)
+        if found is None:
+            at = bisect_left(self.words, word_stem)
+            found = self._stems[word_stem] = at < len(self.words) and self.words[at].startswith(word_stem)
+        return found
+
+    def support(self, curie: str, matched: str) -> float:
+        """The share of the words of the term's label, other than those matched, that the
+        document uses."""
+        used = set(name_key(matched))
+        words = {
+            w
+            for w in name_key(self.labels.get(curie, ""))
+            if w not in used and w not in GENERIC_WORDS and w.isalpha() and len(w) > 2
+        }
+        return sum(self.has_stem(stem(w)) for w in words) / len(words) if words else 1.0
+
+
+# --- the rules an entry of a candidate must pass to be a mention -------------------
+
+
+def defined_acronyms_only(entry: Entry, candidate: Candidate, document: Document) -> bool:
+    """Rejects an acronym: one counts only where the document defines it, and defined
+    short forms are found as definitions, not here."""
+    return not entry.acronym
+
+
+def short_names_named_in_full(entry: Entry, candidate: Candidate, document: Document) -> bool:
+    """Accepts a short name ("CF", "ALS" as a synonym) only when the document also names
+    the same term in full."""
+    return not entry.short or entry.curie in document.named_in_full
+
+
+def context_words_used(entry: Entry, candidate: Candidate, document: Document) -> bool:
+    """Accepts a shortened name ("cone cell" for the retinal cone cell) only when the
+    document uses the words left out ("retina")."""
+    return all(document.has_stem(s) for s in entry.context)
+
+
+def initials_in_capitals(entry: Entry, candidate: Candidate, document: Document) -> bool:
+    """Accepts initials before "cell" ("ES cells") only when printed in capitals ("es
+    cells" is no mention)."""
+    return not entry.initials or bool(_CAPITALS.match(candidate.name))
+
+
+EntryRule = Callable[[Entry, Candidate, Document], bool]
+# Every rule an entry must pass to be chosen; a new one is added here.
+ENTRY_RULES: tuple[EntryRule, ...] = (
+    defined_acronyms_only,
+    short_names_named_in_full,
+    context_words_used,
+    initials_in_capitals,
+)
+
+
+def most_general(options: list[Entry], ancestors: Callable[[str], list[str]]) -> list[Entry]:
+    """Drop options whose term descends from another option's term: a derived "hair
+    cell" means the sensory hair cell, not each kind of it."""
+    curies = {e.curie for e in options}
+    return [e for e in options if not curies & set(ancestors(e.curie))]
+
+
+def without_derived(options: list[Entry], candidate: Candidate, document: Document) -> list[Entry]:
+    """Where derived and proper readings of a name compete:
+
+    - initials that spell out other names ("ES cell": epithelial stem cell, enamel
+      secreting cell ...) give way to the ontology's own abbreviation ("ESC"), unless the
+      document uses all the words of one of them;
+    - a derived reading gives way to a term that has the name as its own, unless nothing
+      else in the document points to that term;
+    - otherwise the most general of the terms is kept."""
+    proper = [e for e in options if not e.derived]
+    guessed = [e for e in options if e.derived and e.initials]
+    if proper and guessed and len(proper) + len(guessed) == len(options):
+        if all(document.support(e.curie, candidate.name) < 1 for e in guessed):
+            return proper
+        return most_general(options, document.ancestors)
+    if proper and any(document.support(e.curie, candidate.name) for e in proper):
+        return proper
+    return most_general(options, document.ancestors)
+
+
+def best_supported(options: list[Entry], candidate: Candidate, document: Document) -> list[Entry]:
+    """The terms whose label's other words the document uses most: "alpha cell" is the
+    pancreatic A cell in a paper about islets, the retinal ganglion cell in one about the
+    retina. All options when the document uses none of those words."""
+    support = {e.curie: document.support(e.curie, candidate.name) for e in options}
+    best = max(support.values())
+    return [e for e in options if support[e.curie] == best] if best > 0 else options
+
+
+def tie_break(options: list[Entry], document: Document) -> list[Entry]:
+    """Of several terms left, the one the document names in full, else the labels."""
+    in_context = [e for e in options if e.curie in document.named_in_full and not e.ambiguous]
+    labels = [e for e in options if e.label]
+    return in_context if len(in_context) == 1 else labels or options
+
+
+def choose(candidate: Candidate, document: Document) -> str | None:
+    """The one term a candidate names in this document, or None."""
+    options = [e for e in candidate.entries if all(rule(e, candidate, document) for rule in ENTRY_RULES)]
+    if not options:
+        return None
+    if len({e.curie for e in options}) > 1 and any(e.derived for e in options):
+        options = best_supported(without_derived(options, candidate, document), candidate, document)
+    if len(options) > 1:
+        options = tie_break(options, document)
+    return options[0].curie if len({e.curie for e in options}) == 1 else None
+
+
+def preferred(entries: Sequence[Entry]) -> str | None:
+    """The one term these entries name, or the one whose label they are; else None."""
+    curies = {e.curie for e in entries}
+    if len(curies) > 1:
+        curies = {e.curie for e in entries if e.label}
+    return next(iter(curies)) if len(curies) == 1 else None
+
+
+_Match = tuple[int, tuple[Entry, ...]]  # (token index after the match, its entries)
+
+
+def _candidate(
+    text: str, tokens: Sequence[Token], i: int, best: _Match, plain: _Match | None
+) -> Candidate | None:
+    """The candidate at token ``i``: the longest match, falling back to the longest of names
+    proper. A cell name after a negating prefix is none ("non-neuronal cells" are no
+    neurons); a disease still is ("non-BC individuals" name the disease)."""
+    start = tokens[i].start
+    negated = bool(_NEGATED.search(text[max(0, start - 5) : start]))
+    candidate = fallback = None
+    for option in (plain, best) if plain is not best else (best,):
+        if option is None:
+            continue
+        entries = tuple(e for e in option[1] if not (negated and e.curie.startswith("CL:")))
+        if entries:
+            end = tokens[option[0] - 1].end
+            candidate = Candidate(start, end, entries, text[start:end], fallback)
+            fallback = candidate
+    return candidate
+
+
+def _short_form_pattern(short: str, definition: Definition) -> re.Pattern[str]:
+    """Where a defined short form is used: "ALS", "RPCs" for RPC (plural), "ES cells" when
+    the term continues after it (the short form alone then names something else: the
+    cell's origin, the enzyme of "MCAD deficiency"), and "non-BC" for a disease."""
+    head = r"".join(rf"[\s\-]+{re.escape(h)}\w*" for h in definition.head)
+    before = r"(?:(?<![\w\-])|(?<=\bnon-))" if not definition.curie.startswith("CL:") else r"(?<![\w\-])"
+    plural = "s?" if short[-1].isupper() else ""
+    return re.compile(rf"{before}{re.escape(short)}{plural}{head}(?![\w\-])")
+
+
+def _mention(part: str, text: str, span: Span) -> Mention:
+    return Mention(
+        curie=span.curie,
+        part=part,
+        start=span.start,
+        end=span.end,
+        exact=text[span.start : span.end],
+        prefix=text[max(0, span.start - _CONTEXT) : span.start],
+        suffix=text[span.end : span.end + _CONTEXT],
+        via=span.via,
+    )
+
+
+def _overlaps(spans: Iterable[Span], start: int, end: int) -> bool:
+    return any(s.start < end and start < s.end for s in spans)
+
+
+class Annotator:
+    """Annotates articles (all their text parts, as one document) with CL and MONDO terms."""
+
+    def __init__(self, lexicon: Lexicon | None = None) -> None:
+        self.lexicon = lexicon or shipped_lexicon()
+
+    def annotate_article(self, article: Article) -> list[Mention]:
+        """Mentions in the title, standfirst/abstract, captions and body of ``article``."""
+        return self.annotate_texts(article_text_parts(article))
+
+    def annotate_texts(self, parts: Sequence[tuple[str, str]]) -> list[Mention]:
+        """Mentions in the named text parts of one document, in part then offset order."""
+        tokens = {name: tokens_with_offsets(text) for name, text in parts}
+        candidates = {name: self._candidates(text, tokens[name]) for name, text in parts}
+        definitions, definition_spans = self._definitions(parts, candidates)
+        named_in_full = {
+            e.curie
+            for found in candidates.values()
+            for c in found
+            for e in c.entries
+            if not e.ambiguous and not e.derived
+        }
+        named_in_full.update(d.curie for d in definitions.values())
+        document = Document.of(
+            tokens.values(), self.lexicon.module.labels, self.lexicon.ancestors, named_in_full
+        )
+        chosen_by_part: dict[str, list[Span]] = {}
+        for name, text in parts:
+            chosen = [span for part, span in definition_spans if part == name]
+            _take_longest(candidates[name], definitions, chosen, document)
+            self._take_short_forms(text, tokens[name], definitions, chosen)
+            chosen.extend(self._coordinated(text, chosen, document))
+            chosen_by_part[name] = chosen
+        heads = self._elliptic_heads(parts, chosen_by_part)
+        mentions: list[Mention] = []
+        for name, text in parts:
+            chosen = chosen_by_part[name]
+            self._take_ellipses(text, tokens[name], heads, chosen)
+            mentions.extend(_mention(name, text, span) for span in sorted(chosen))
+        return mentions
+
+    def _candidates(self, text: str, tokens: list[Token]) -> list[Candidate]:
+        """The candidate at each position where a name starts, left to right; a match of
+        derived names only may not apply, so the scan goes on inside it too."""
+        found: list[Candidate] = []
+        i = 0
+        while i < len(tokens):
+            best, plain = self._longest_names(text, tokens, i)
+            if best is None:
+                i += 1
+                continue
+            candidate = _candidate(text, tokens, i, best, plain)
+            if candidate is not None:
+                found.append(candidate)
+            i = best[0] if plain is not None else i + 1
+        return found
+
+    def _longest_names(
+        self, text: str, tokens: Sequence[Token], i: int
+    ) -> tuple[_Match | None, _Match | None]:
+        """The longest name that starts at token ``i``, and the longest that is not derived
+        only; a name never crosses punctuation other than hyphens, slashes and apostrophes."""
+        node = self.lexicon.trie.get(tokens[i].word)
+        best = plain = None
+        j = i + 1
+        while node is not None:
+            hit = node.get(END)
+            if hit:
+                best = (j, hit)
+                if not all(e.derived for e in hit):
+                    plain = best
+            if j >= len(tokens) or not JOINER.match(text[tokens[j - 1].end : tokens[j].start]):
+                break
+            node = node.get(tokens[j].word)
+            j += 1
+        return best, plain
+
+    def _definitions(
+        self, parts: Sequence[tuple[str, str]], candidates: dict[str, list[Candidate]]
+    ) -> tuple[dict[str, Definition], list[tuple[str, Span]]]:
+        """Abbreviations whose long form is a whole term, and the spans of
+        "long form (SF) head" definitions that name a term across the parenthesis."""
+        definitions: dict[str, Definition] = {}
+        spans: list[tuple[str, Span]] = []
+        for name, text in parts:
+            for abbreviation in find_abbreviations(text):
+                if abbreviation.short in definitions:
+                    continue
+                found = self._define(abbreviation, text, candidates[name])
+                if found is not None:
+                    definitions[abbreviation.short] = found[0]
+                    spans.extend((name, span) for span in found[1])
+        return definitions, spans
+
+    def _define(
+        self, abbreviation: Abbreviation, text: str, candidates: Sequence[Candidate]
+    ) -> tuple[Definition, list[Span]] | None:
+        """The term an abbreviation stands for, and the spans its definition names it by.
+
+        The name the initials spell wins over a longer one around it: in "type I alveolar
+        epithelial cells (AECs)", AEC is the alveolar epithelial cell and "type I AECs" the
+        narrower type (:meth:`_qualified`). In "embryonic stem (ES) cells" the term goes on
+        after the parenthesis: the long form and the short form with its head word ("ES ...
+        cells") both name it."""
+        covering = [
+            c for c in candidates if c.end == abbreviation.long_end and c.start <= abbreviation.long_start
+        ]
+        long_key = name_key(text[abbreviation.long_start : abbreviation.long_end])
+        exact = [e for e in self.lexicon.lookup(long_key) if not e.derived]
+        for group in (exact, [e for c in covering for e in c.entries]):
+            curie = preferred([e for e in group if not e.ambiguous])
+            if curie is not None:
+                return Definition(curie, (), long_key), []
+        following = re.match(r"\s+([^\W\d_]+)", text[abbreviation.after :])
+        if following is None:
+            return None
+        head = (normal_token(following.group(1)),)
+        curie = preferred([e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous])
+        if curie is None:
+            return None
+        end = abbreviation.after + following.end()
+        short_start = text.rindex(abbreviation.short, 0, abbreviation.after)
+        spans = [
+            Span(abbreviation.long_start, end, curie, "abbreviation"),
+            Span(short_start, end, curie, "abbreviation"),
+        ]
+        return Definition(curie, head), spans
+
+    def _take_short_forms(
+        self, text: str, tokens: Sequence[Token], definitions: dict[str, Definition], chosen: list[Span]
+    ) -> None:
+        """Add every use of a defined short form that no chosen span overlaps; a disease's
+        short form inside a genotype names an allele, not the disease."""
+        for short, definition in sorted(definitions.items()):
+            for m in _short_form_pattern(short, definition).finditer(text):
+                if not definition.curie.startswith("CL:") and in_genotype(text, m.start(), m.end()):
+                    continue
+                start, curie = self._qualified(tokens, m.start(), definition)
+                if not _overlaps(chosen, start, m.end()):
+                    chosen.append(Span(start, m.end(), curie, "abbreviation"))
+
+    def _qualified(self, tokens: Sequence[Token], start: int, definition: Definition) -> tuple[int, str]:
+        """A defined short form after words that make its long form a narrower term:
+        "type II AECs" is the type II alveolar epithelial cell. (start, term)."""
+        if definition.head or not definition.long_key:
+            return start, definition.curie
+        index = bisect_left(tokens, start, key=lambda t: t.start)
+        for count in (2, 1):
+            before = tokens[max(0, index - count) : index]
+            if len(before) < count or any(
+                b.start > a.end + 1 for a, b in itertools.pairwise([*before, Token("", start, start)])
+            ):
+                continue
+            key = tuple(t.word for t in before) + definition.long_key
+            curie = preferred([e for e in self.lexicon.lookup(key) if not e.ambiguous and not e.derived])
+            if curie is not None:
+                return before[0].start, curie
+        return start, definition.curie
+
+    def _coordinated(self, text: str, chosen: list[Span], document: Document) -> list[Span]:
+        """Terms whose head word is shared with the next mention: "inner and outer hair
+        cells" names the inner hair cell too, over the span "inner and outer hair cells"."""
+        found = []
+        for span in chosen:
+            before = _COORDINATED.search(text, max(0, span.start - 40), span.start)
+            if before is None:
+                continue
+            key = name_key(text[span.start : span.end])
+            first = before.start(1)
+            if len(key) < 2 or any(s.start < span.start and first < s.end for s in chosen):
+                continue
+            entries = self.lexicon.lookup((normal_token(before.group(1)), *key[1:]))
+            candidate = Candidate(
+                first, span.end, entries, before.group(1) + " " + text[span.start : span.end]
+            )
+            curie = choose(candidate, document) if entries else None
+            if curie:
+                found.append(Span(first, span.end, curie, "coordination"))
+        return found
+
+    def _elliptic_heads(
+        self, parts: Sequence[tuple[str, str]], chosen_by_part: dict[str, list[Span]]
+    ) -> dict[str, str]:
+        """Cell nouns the document also uses without "cell": where it names "cone cells"
+        (or "cone photoreceptors") for the retinal cone cell, "cones" and "cone" name it
+        too. Only for a shortened "X cell" name (not the term's own label: "muscle cell"
+        does not make "muscle" a cell) whose X is no name of its own and is used in the
+        plural alone ("cones"), so mass nouns ("blood", "hair") never qualify."""
+        texts = dict(parts)
+        found: dict[str, set[str]] = defaultdict(set)
+        for name, chosen in chosen_by_part.items():
+            for span in chosen:
+                key = name_key(texts[name][span.start : span.end])
+                shortened = name_key(span.via) != key  # "cone cell" for the retinal cone cell
+                if (
+                    len(key) == 2
+                    and key[1] in self.lexicon.cell_heads
+                    and key[0].isalpha()
+                    and len(key[0]) >= 3
+                    and shortened
+                ):
+                    found[key[0]].add(span.curie)
+        heads = {}
+        for head, curies in found.items():
+            if len(curies) != 1 or self.lexicon.lookup((head,)):
+                continue
+            plural = re.compile(rf"\b{re.escape(head)}s\b(?![\s\-]+cells?\b)", re.IGNORECASE)
+            if any(plural.search(text) for _, text in parts):
+                heads[head] = next(iter(curies))
+        return heads
+
+    def _take_ellipses(
+        self, text: str, tokens: Sequence[Token], heads: dict[str, str], chosen: list[Span]
+    ) -> None:
+        """Add each elliptic head word no chosen span covers; before a broader cell noun
+        ("cone photoreceptors") the head and that noun are one mention of the narrower term."""
+        taken = list(chosen)
+        for token in tokens:
+            curie = heads.get(token.word)
+            if not curie or _overlaps(taken, token.start, token.end):
+                continue
+            following = next(
+                (c for c in chosen if c.start > token.end and JOINER.match(text[token.end : c.start])), None
+            )
+            if following and following.curie in self.lexicon.ancestors(curie):
+                chosen.remove(following)
+                chosen.append(Span(token.start, following.end, curie, "ellipsis"))
+            else:
+                chosen.append(Span(token.start, token.end, curie, "ellipsis"))
+
+
+def _take_longest(
+    candidates: Sequence[Candidate],
+    definitions: dict[str, Definition],
+    chosen: list[Span],
+    document: Document,
+) -> None:
+    """Add, left to right, the term of each candidate not inside a longer match already
+    taken, trying its fallback when its own match does not apply. Defined short forms are
+    left to :meth:`Annotator._take_short_forms` (with their head word)."""
+    covered = 0
+    for c in candidates:
+        if c.start < covered:
+            continue
+        if c.name in definitions or any(s.start <= c.start and c.end <= s.end for s in chosen):
+            continue
+        option: Candidate | None = c
+        while option is not None:
+            curie = choose(option, document)
+            if curie:
+                name_used = next(e.name for e in option.entries if e.curie == curie)
+                chosen.append(Span(option.start, option.end, curie, name_used))
+                covered = option.end
+                break
+            option = option.fallback

@@ -1,0 +1,441 @@
+"""Linking: the shipped ontology module, the annotator, annotations in RDF, evaluation."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from typer.testing import CliRunner
+
+from conftest import SEED_000, SEED_004, SEEDS, shared_or_skip
+from litkg.build import build
+from litkg.cli import app
+from litkg.link import Annotator
+from litkg.link.abbreviations import find_abbreviations
+from litkg.link.ontology import Source, build_module, curie_to_iri, iri_to_curie, load_module, shipped_module
+from litkg.parse import parse_file
+from litkg.rdf.namespaces import DCTERMS, OA, RDF, RDFS, XSD
+
+ALS = "MONDO:0004976"
+SEED_000_TERMS = {"CL:0000235", "CL:0000129", "CL:0000100", "CL:0002092", ALS}
+SEED_004_TERMS = {"CL:0000127", "CL:0000100", ALS}
+
+
+@pytest.fixture(scope="module")
+def annotator():
+    return Annotator()
+
+
+def read_json(path):
+    with gzip.open(path, "rt") as handle:
+        return json.load(handle)
+
+
+def test_seed_ids_exist_in_the_official_releases():
+    """Every expected ID, checked against the release files, with its official label."""
+    cl = read_json(shared_or_skip("ontologies", "derived", "CL-ontology-v2026-03-26.json.gz"))
+    mondo = read_json(shared_or_skip("ontologies", "derived", "MONDO-ontology-v2026-05-05.json.gz"))
+    labels = {c: (cl.get(c) or mondo.get(c))["label"] for c in SEED_000_TERMS | SEED_004_TERMS}
+    assert labels == {
+        "CL:0000235": "macrophage",
+        "CL:0000129": "microglial cell",
+        "CL:0000100": "motor neuron",
+        "CL:0002092": "bone marrow cell",
+        "CL:0000127": "astrocyte",
+        ALS: "amyotrophic lateral sclerosis",
+    }
+    assert not any((cl.get(c) or mondo.get(c)).get("deprecated") for c in labels)
+    with gzip.open(shared_or_skip("ontologies", "cl.obo.gz"), "rt") as handle:
+        obo = handle.read()
+    assert "id: CL:0000129\nname: microglial cell" in obo and 'synonym: "microglia" EXACT' in obo
+
+
+def test_shipped_module_holds_every_term_with_labels_and_parents():
+    module = shipped_module()
+    release = json.loads((module_dir() / "release.json").read_text())
+    assert release["terms"]["CL"] > 3000 and release["terms"]["MONDO"] > 25000
+    assert module.labels["CL:0000129"] == "microglial cell"
+    assert "CL:0000125" in module.parents["CL:0000129"]  # glial cell
+    assert "MONDO:0005071" in module.ancestors(ALS)  # nervous system disorder
+    names = {(c, t) for c, t, _, _ in module.names}
+    assert ("CL:0000129", "microglia") in names  # only the 2022 OBO release has it
+    assert ("MONDO:0021125", "disease characteristic") not in names  # not a disease
+
+
+def module_dir():
+    from litkg.resources import data_dir
+
+    return data_dir("ontology")
+
+
+def test_curie_iri_round_trip():
+    assert curie_to_iri("CL:0000235") == URIRef("http://purl.obolibrary.org/obo/CL_0000235")
+    assert iri_to_curie("http://purl.obolibrary.org/obo/MONDO_0004976") == ALS
+
+
+def test_module_rebuilds_from_either_source_format(tmp_path):
+    obo_only = build_module([Source.from_path(shared_or_skip("ontologies", "cl.obo.gz"))], tmp_path / "obo")
+    assert obo_only["CL"] > 2500 and obo_only["MONDO"] == 0
+    module = load_module(tmp_path / "obo")
+    assert module.labels["CL:0000129"] == "microglial cell"
+    assert "cl/releases/2022-12-15" in module.releases["cl.obo.gz"]
+    json_only = build_module(
+        [Source.from_path(shared_or_skip("ontologies", "derived", "CL-ontology-v2026-03-26.json.gz"))],
+        tmp_path / "json",
+    )
+    assert json_only["CL"] == 3324
+
+
+def test_seed_000_mentions(annotator):
+    mentions = annotator.annotate_article(parse_file(SEED_000))
+    assert {m.curie for m in mentions} == SEED_000_TERMS
+    by_text = {(m.part, m.exact): m.curie for m in mentions}
+    assert by_text[("abstract", "microglia")] == "CL:0000129"
+    assert by_text[("abstract", "bone marrow cell")] == "CL:0002092"
+    assert by_text[("title", "ALS")] == ALS  # defined in the standfirst, used in the title
+    assert by_text[("figure/1/caption", "macrophages")] == "CL:0000235"
+
+
+def test_seed_004_mentions_and_negation(annotator):
+    article = parse_file(SEED_004)
+    mentions = annotator.annotate_article(article)
+    assert {m.curie for m in mentions} == SEED_004_TERMS
+    assert not any(m.exact.lower().startswith("neuron") for m in mentions)  # "non-neuronal cells"
+    first = next(m for m in mentions if m.part == "abstract")
+    assert (first.start, first.end, first.exact) == (0, 29, "Amyotrophic lateral sclerosis")
+    assert article.standfirst[first.start : first.end] == first.exact
+
+
+@pytest.mark.parametrize(
+    ("text", "exact", "curie"),
+    [
+        ("Macrophages infiltrate.", "Macrophages", "CL:0000235"),
+        ("The microglia respond.", "microglia", "CL:0000129"),
+        ("Activated microglia respond.", "Activated microglia", "CL:0002629"),
+        ("Loss of motor neurons.", "motor neurons", "CL:0000100"),
+        ("Reactive astrocytes.", "astrocytes", "CL:0000127"),
+        ("Neuronal loss in the cortex.", "Neuronal", "CL:0000540"),
+        ("Cultured photoreceptors.", "photoreceptors", "CL:0000210"),
+        ("Motor neurones degenerate.", "Motor neurones", "CL:0000100"),
+        ("Clearance of apoptotic cells.", "apoptotic cells", "CL:0000445"),
+        ("Type A spermatogonia divide.", "spermatogonia", "CL:0000020"),
+        ("Mice with cystic fibrosis (CF) and CF controls.", "cystic fibrosis", "MONDO:0009061"),
+    ],
+)
+def test_variants(annotator, text, exact, curie):
+    mentions = annotator.annotate_texts([("text", text)])
+    assert (mentions[0].exact, mentions[0].curie) == (exact, curie)
+
+
+def test_abbreviation_defined_then_used(annotator):
+    text = "Patients with cystic fibrosis (CF) were studied. CF lungs differ; cf. Table 1."
+    mentions = annotator.annotate_texts([("text", text)])
+    assert [(m.exact, m.curie) for m in mentions] == [
+        ("cystic fibrosis", "MONDO:0009061"),
+        ("CF", "MONDO:0009061"),
+        ("CF", "MONDO:0009061"),
+    ]
+
+
+def test_undefined_acronym_is_not_linked(annotator):
+    assert annotator.annotate_texts([("text", "The ALS gene and CF values.")]) == []
+
+
+def test_abbreviation_inside_a_term(annotator):
+    text = "Mouse embryonic stem (ES) cells were grown; ES cells divide."
+    mentions = annotator.annotate_texts([("text", text)])
+    assert [(m.exact, m.curie) for m in mentions] == [
+        ("embryonic stem (ES) cells", "CL:0002322"),
+        ("ES) cells", "CL:0002322"),  # the short form in its definition: "ES ... cells"
+        ("ES cells", "CL:0002322"),
+    ]
+
+
+def test_disease_short_form_inside_a_genotype_names_an_allele(annotator):
+    """CRAFT's convention and the meaning: in "XpdTTD/TTD mice" or "Xpd†XP" the short
+    form names an allele of a gene; as a word of its own it is the disease."""
+    text = (
+        "Trichothiodystrophy (TTD) is rare. Homozygous XpdTTD/TTD mice and Xpd\u200a†TTD "
+        "alleles; TTD patients and ALS/TTD cases."
+    )
+    found = [m.exact for m in annotator.annotate_texts([("text", text)]) if m.curie == "MONDO:0018053"]
+    assert found == ["Trichothiodystrophy", "TTD", "TTD", "TTD"]
+
+
+def test_plural_of_a_defined_short_form(annotator):
+    text = "Retinal progenitor cell (RPC) proliferation ends; RPCs exit the cycle."
+    found = [(m.exact, m.curie) for m in annotator.annotate_texts([("text", text)])]
+    assert found == [
+        ("Retinal progenitor cell", "CL:0002672"),
+        ("RPC", "CL:0002672"),
+        ("RPCs", "CL:0002672"),
+    ]
+
+
+def test_the_ontology_abbreviation_spelled_with_cell(annotator):
+    """ "ESC" is a synonym of the embryonic stem cell, so "ES cells" is that cell even
+    where the paper never spells it out; the other names whose initials are E and S
+    (epithelial stem cell, enamel secreting cell ...) give way unless the document
+    uses all their words."""
+    found = [
+        (m.exact, m.curie) for m in annotator.annotate_texts([("t", "Targeted ES cells were injected.")])
+    ]
+    assert found == [("ES cells", "CL:0002322")]
+    text = "Epidermal stem cells renew the skin; ES cells of the epidermis divide."
+    found = [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])]
+    assert ("ES cells", "CL:1000428") in found
+    assert annotator.annotate_texts([("t", "The es cells were counted.")]) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # capitals of the short form out of order: initials of the long form
+        (
+            "Common in prostate cancer (CaP). Most CaP grow slowly.",
+            [("prostate cancer", "MONDO:0008315"), ("CaP", "MONDO:0008315"), ("CaP", "MONDO:0008315")],
+        ),
+        # the long form names two terms, one by its label
+        (
+            "trichothiodystrophy (TTD) and TTD cells",
+            [("trichothiodystrophy", "MONDO:0018053"), ("TTD", "MONDO:0018053"), ("TTD", "MONDO:0018053")],
+        ),
+        # generic names: "conditions" is not the disease root, "amyloid" not amyloidosis
+        ("Under these culture conditions amyloid plaques form.", []),
+        ("A rare disorder of the liver.", [("disorder", "MONDO:0000001")]),
+        # British spellings
+        ("Mice showed hyperglycaemia.", [("hyperglycaemia", "MONDO:0002909")]),
+        # adjectives of diseases and organs, eponyms
+        ("These growths are neoplastic.", [("neoplastic", "MONDO:0005070")]),
+        ("Loss of striatal neurons.", [("striatal neurons", "CL:0002613")]),
+        ("Ductal epithelial cells proliferate.", [("Ductal epithelial cells", "CL:0000068")]),
+        ("Sertoli and germ cells.", [("Sertoli", "CL:0000216"), ("germ cells", "CL:0000586")]),
+        ("Radial glia divide.", [("Radial glia", "CL:0000681")]),
+        # "sensory neuron of dorsal root ganglion" written place first
+        (
+            "Dorsal root ganglion sensory neurons fire.",
+            [("Dorsal root ganglion sensory neurons", "CL:1001451")],
+        ),
+        # a negated disease is still the disease the text is about; a negated cell is not that cell
+        (
+            "Smokers with bronchogenic carcinoma (BC) and non-BC smokers.",
+            [("bronchogenic carcinoma", "MONDO:0002806"), ("BC", "MONDO:0002806"), ("BC", "MONDO:0002806")],
+        ),
+        ("Non-neuronal cells.", []),
+        # a defined short form after words that make its long form a narrower term
+        (
+            "Type I alveolar epithelial cells (AECs) differ from type II AECs.",
+            [
+                ("Type I alveolar epithelial cells", "CL:0002062"),
+                ("AECs", "CL:0000322"),
+                ("type II AECs", "CL:0002063"),
+            ],
+        ),
+    ],
+)
+def test_general_rules(annotator, text, expected):
+    mentions = annotator.annotate_texts([("text", text)])
+    assert [(m.exact, m.curie) for m in mentions] == expected
+
+
+def test_dropped_modifier_needs_its_context(annotator):
+    """ "cone cells" is the retinal cone cell where the paper is about the retina, and
+    nothing where it is not; "alpha cells" follow the document's organ."""
+    retina = annotator.annotate_texts([("t", "In the retina, cone cells die.")])
+    assert ("cone cells", "CL:0000573") in [(m.exact, m.curie) for m in retina]
+    assert annotator.annotate_texts([("t", "Pine cone cells die.")]) == []
+    islets = annotator.annotate_texts([("t", "Pancreatic islets: α-cells secrete glucagon.")])
+    assert ("α-cells", "CL:0000171") in [(m.exact, m.curie) for m in islets]
+    retina = annotator.annotate_texts([("t", "Retinal ganglion cells include alpha cells.")])
+    assert ("alpha cells", "CL:0004117") in [(m.exact, m.curie) for m in retina]
+
+
+def test_derived_reading_falls_back_to_the_name_inside(annotator):
+    mentions = annotator.annotate_texts([("t", "Pax6-expressing neurons migrate.")])
+    assert [(m.exact, m.curie) for m in mentions] == [("neurons", "CL:0000540")]
+
+
+def test_elliptic_cell_nouns(annotator):
+    """Where the document says "cone cells" for the retinal cone cell, "cones" and "cone"
+    are that cell too; "muscle cells" do not make "muscles" cells."""
+    text = "In the retina, rod cells outlive cone cells. Cones die first; each cone shrinks."
+    found = [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])]
+    assert ("Cones", "CL:0000573") in found and ("cone", "CL:0000573") in found
+    text = "In the retina, rod cells die; rods and rod photoreceptors are lost."
+    found = [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])]
+    assert ("rod photoreceptors", "CL:0000604") in found  # the subtype word before its supertype
+    # "rod photoreceptors": the retinal rod cell is a photoreceptor cell, so
+    # "photoreceptor" may stand for "cell" in its name; then "rod" alone is that cell
+    text = "In the retina, rod photoreceptors die before cone photoreceptors. Rods go first."
+    found = [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])]
+    assert found == [
+        ("rod photoreceptors", "CL:0000604"),
+        ("cone photoreceptors", "CL:0000573"),
+        ("Rods", "CL:0000604"),
+    ]
+    muscle = "Muscle cells fuse. Muscles grow."
+    assert [m.exact for m in annotator.annotate_texts([("t", muscle)])] == ["Muscle cells"]
+
+
+def test_coordinated_terms_share_their_head(annotator):
+    text = "In the cochlea, inner and outer hair cells degenerate."
+    found = [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])]
+    assert found == [
+        ("inner and outer hair cells", "CL:0000589"),
+        ("outer hair cells", "CL:0000601"),
+    ]
+
+
+def test_capital_initials_before_cell(annotator):
+    text = "Embryonic stem lines: ES cells were targeted; es cells are not."
+    found = [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])]
+    assert ("ES cells", "CL:0002322") in found
+    assert not any(e == "es cells" for e, _ in found)
+
+
+def test_longest_match_wins(annotator):
+    mentions = annotator.annotate_texts([("text", "motor neuron disease")])
+    assert [m.exact for m in mentions] == ["motor neuron disease"]
+    assert mentions[0].curie.startswith("MONDO:")
+
+
+def test_schwartz_hearst():
+    [abbreviation] = find_abbreviations("Amyotrophic lateral sclerosis (ALS) is fatal.")
+    assert (abbreviation.short, abbreviation.long_start, abbreviation.long_end) == ("ALS", 0, 29)
+
+
+def test_annotation_is_deterministic(annotator):
+    article = parse_file(SEED_000)
+    assert annotator.annotate_article(article) == Annotator().annotate_article(article)
+
+
+def test_annotations_in_rdf(tmp_path):
+    build([SEEDS], tmp_path)
+    g = Graph().parse(tmp_path / "graph.ttl")
+    julien = URIRef("https://w3id.org/litkg/work/key/julien_2007_nat-neurosci_10_535")
+    subjects = {iri_to_curie(str(o)) for o in g.objects(julien, DCTERMS.subject)}
+    assert subjects == SEED_004_TERMS
+    astrocyte = curie_to_iri("CL:0000127")
+    assert g.value(astrocyte, RDFS.label) == Literal("astrocyte")
+    assert (astrocyte, RDFS.subClassOf, curie_to_iri("CL:0000126")) in g  # macroglial cell
+    annotations = [a for a in g.subjects(OA.hasBody, astrocyte) if str(a).startswith(str(julien))]
+    assert annotations
+    target = g.value(annotations[0], OA.hasTarget)
+    source = g.value(target, OA.hasSource)
+    assert source == URIRef(f"{julien}/title")
+    selectors = {g.value(s, RDF.type): s for s in g.objects(target, OA.hasSelector)}
+    assert g.value(selectors[OA.TextQuoteSelector], OA.exact) == Literal("astrocytes")
+    assert g.value(selectors[OA.TextPositionSelector], OA.start) == Literal(
+        5, datatype=XSD.nonNegativeInteger
+    )
+    assert g.value(selectors[OA.TextPositionSelector], OA.end) == Literal(15, datatype=XSD.nonNegativeInteger)
+
+
+def test_sparql_microglia_in_als(tmp_path):
+    build([SEEDS], tmp_path)
+    g = Graph().parse(tmp_path / "graph.ttl")
+    query = """
+    PREFIX dcterms: <http://purl.org/dc/terms/>
+    PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    PREFIX obo: <http://purl.obolibrary.org/obo/>
+    SELECT ?article WHERE {
+      ?article dcterms:subject ?cell, obo:MONDO_0004976 .
+      ?cell rdfs:subClassOf* obo:CL_0000125 .
+    }"""
+    rows = {str(r.article) for r in g.query(query)}
+    assert rows == {
+        "https://w3id.org/litkg/work/key/ozdinler_2020_nat-neurosci_23_1311",
+        "https://w3id.org/litkg/work/key/julien_2007_nat-neurosci_10_535",
+    }
+
+
+def test_eval_linking_cli_on_a_small_gold_file(tmp_path):
+    text = "Microglia and astrocytes in amyotrophic lateral sclerosis (ALS); ALS mice."
+
+    def at(fragment, after=0, ontology="MONDO", concept=ALS):
+        start = text.index(fragment, after)
+        return {"start": start, "end": start + len(fragment), "concept": concept, "ontology": ontology}
+
+    gold = [
+        at("Microglia", ontology="CL", concept="CL:0000129"),
+        at("astrocytes", ontology="CL", concept="CL:0000127"),
+        at("amyotrophic lateral sclerosis"),
+        at("ALS"),
+        at("ALS", text.index(";")),
+        at("mice", concept="MONDO:0000001"),
+    ]
+    path = tmp_path / "gold.jsonl.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write(json.dumps({"id": "1", "text": text, "annotations": gold}) + "\n")
+    result = CliRunner().invoke(app, ["eval-linking", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["ontologies"]["CL"]["strict"] == {
+        "tp": 2,
+        "fp": 0,
+        "fn": 0,
+        "precision": 1.0,
+        "recall": 1.0,
+        "f1": 1.0,
+    }
+    mondo = report["ontologies"]["MONDO"]["strict"]
+    assert (mondo["tp"], mondo["fp"], mondo["fn"]) == (3, 0, 1)
+    assert report["ontologies"]["MONDO"]["top_false_negatives"] == [["mice -> MONDO:0000001", 1]]
+
+
+def test_eval_linking_on_craft_dev_set():
+    """A floor under the measured scores, so a regression fails loudly (figures in the README)."""
+    from litkg.link.evaluate import evaluate, read_gold
+
+    report = evaluate(read_gold(shared_or_skip("corpus", "craft", "cl-mondo-dev.jsonl.gz")))
+    assert report.ontologies["CL"].strict.f1 >= 0.85
+    assert report.ontologies["MONDO"].strict.f1 >= 0.79
+
+
+@pytest.mark.slow
+def test_lexicon_cache_gives_the_same_lexicon_and_never_a_stale_or_broken_one(tmp_path, annotator):
+    """A built lexicon is cached (a process then starts in 0.3 s instead of 2.2 s): the
+    cached one links exactly as a fresh one; a damaged file is rebuilt; a changed module
+    gets its own file; lexicons of other versions unused for 30 days are removed."""
+    import shutil
+
+    from litkg.link.cache import cached_lexicon, lexicon_cache_file
+    from litkg.resources import data_dir
+
+    article = parse_file(SEED_004)
+    expected = annotator.annotate_article(article)
+    cache = tmp_path / "cache"
+    built = cached_lexicon(data_dir("ontology"), cache)
+    [written] = list(cache.glob("lexicon-*.pickle"))
+    read = cached_lexicon(data_dir("ontology"), cache)
+    assert read is not built and Annotator(read).annotate_article(article) == expected
+    # lexicons of other versions: one unused for over 30 days, one recent
+    old, recent = cache / "lexicon-0ld.pickle", cache / "lexicon-recent.pickle"
+    old.write_bytes(b"x")
+    recent.write_bytes(b"x")
+    os.utime(old, (0, 0))
+    written.write_bytes(written.read_bytes()[:1000])  # truncated
+    assert Annotator(cached_lexicon(data_dir("ontology"), cache)).annotate_article(article) == expected
+    assert written.stat().st_size > 1_000_000  # rewritten whole
+    # writing it removed the lexicon left unused for over 30 days, not the recent one
+    assert sorted(p.name for p in cache.iterdir()) == sorted([recent.name, written.name])
+    changed = tmp_path / "ontology"
+    shutil.copytree(data_dir("ontology"), changed)
+    release = json.loads((changed / "release.json").read_text())
+    (changed / "release.json").write_text(json.dumps({**release, "note": "changed"}))
+    assert lexicon_cache_file(changed, cache) != lexicon_cache_file(data_dir("ontology"), cache) == written
+
+
+def test_lexicon_cache_directory(monkeypatch, tmp_path):
+    from litkg.link.cache import lexicon_cache_dir
+
+    monkeypatch.setenv("LITKG_CACHE_DIR", str(tmp_path))
+    assert lexicon_cache_dir() == tmp_path
+    monkeypatch.setenv("LITKG_CACHE_DIR", "off")
+    assert lexicon_cache_dir() is None
+    monkeypatch.delenv("LITKG_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert lexicon_cache_dir() == tmp_path / "xdg" / "litkg"
