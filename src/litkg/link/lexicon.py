@@ -293,22 +293,57 @@ def spelled_cell(acronym: str) -> tuple[str, ...] | None:
     return (normal_token(match.group(1)), "cell")
 
 
+def matched(curie: str, text: str, kind: str, heads: Counter[str], modifiers: Counter[str]) -> bool:
+    """Whether a name of the module is matched at all (``heads``, ``modifiers``: the
+    :func:`word_roles` of all names). Not: other kinds than labels and exact or related
+    synonyms, excluded terms, a root's names other than its label and class nouns
+    ("disorder"), and a one-word synonym that other names use only as a modifier, never as
+    their last word ("amyloid" for amyloidosis, "epididymal")."""
+    if kind not in MATCHED_KINDS or curie in EXCLUDED_TERMS:
+        return False
+    key = name_key(text)
+    one_word = len(key) == 1
+    if curie in ROOT_TERMS and kind != "label" and not (one_word and heads[key[0]] >= CLASS_NOUN_HEADS):
+        return False
+    return not (
+        one_word and kind != "label" and heads[key[0]] == 0 and modifiers[key[0]] and not is_acronym(text)
+    )
+
+
+def keyed_entries(
+    curie: str, text: str, kind: str, nouns: Sequence[str] = ()
+) -> Iterator[tuple[tuple[str, ...], Entry]]:
+    """(key, entry) for a name and each of its variants; ``nouns``: the cell nouns of the
+    broader types the term falls under (:func:`cell_nouns`)."""
+    entry = Entry(curie, text, is_acronym(text), is_short(text, kind), kind == "label")
+    for variant in name_variants(curie, text):
+        yield name_key(variant), entry
+    if not curie.startswith("CL:"):
+        return
+    if entry.acronym:
+        spelled_key = spelled_cell(text)
+        if spelled_key:
+            # the ontology's own abbreviation with "cell" written out: "ESC" -> "ES cell"
+            yield spelled_key, Entry(curie, text, False, False, False, initials=True)
+    if not entry.ambiguous:
+        for shorter, context, initials in cell_variants(name_key(text), nouns):
+            yield shorter, Entry(curie, text, False, False, False, context, True, initials)
+
+
 class Lexicon:
     """Token-sequence dictionary (a trie) of every matchable name, with variants."""
 
     def __init__(self, module: OntologyModule) -> None:
         self.module = module
         self._ancestors: dict[str, list[str]] = {}
-        self._heads, self._modifiers = word_roles(
-            text for _, text, kind, _ in module.names if kind in MATCHED_KINDS
-        )
-        self._cell_nouns = cell_nouns(module)
+        heads, modifiers = word_roles(text for _, text, kind, _ in module.names if kind in MATCHED_KINDS)
+        nouns = cell_nouns(module)
         # the words that end a cell-type name: "cell", and "photoreceptor" in "rod photoreceptor"
-        self.cell_heads = frozenset({"cell"}.union(*self._cell_nouns.values()))
+        self.cell_heads = frozenset({"cell"}.union(*nouns.values()))
         entries: dict[tuple[str, ...], dict[str, Entry]] = defaultdict(dict)
         for curie, text, kind, _ in module.names:
-            if self._matched(curie, text, kind):
-                for key, entry in self._keyed_entries(curie, text, kind):
+            if matched(curie, text, kind, heads, modifiers):
+                for key, entry in keyed_entries(curie, text, kind, nouns.get(curie, ())):
                     _add(entries, key, entry)
         self.trie: dict[str, Any] = {}
         for key, by_curie in entries.items():
@@ -316,47 +351,6 @@ class Lexicon:
             for token in key:
                 node = node.setdefault(token, {})
             node[END] = tuple(sorted(by_curie.values(), key=lambda e: e.curie))
-        del self._heads, self._modifiers, self._cell_nouns  # only needed while building
-
-    def _matched(self, curie: str, text: str, kind: str) -> bool:
-        """Whether a name of the module is matched at all. Not: other kinds than labels and
-        exact or related synonyms, excluded terms, a root's names other than its label and
-        class nouns ("disorder"), and a one-word synonym that other names use only as a
-        modifier, never as their last word ("amyloid" for amyloidosis, "epididymal")."""
-        if kind not in MATCHED_KINDS or curie in EXCLUDED_TERMS:
-            return False
-        key = name_key(text)
-        one_word = len(key) == 1
-        if (
-            curie in ROOT_TERMS
-            and kind != "label"
-            and not (one_word and self._heads[key[0]] >= CLASS_NOUN_HEADS)
-        ):
-            return False
-        return not (
-            one_word
-            and kind != "label"
-            and self._heads[key[0]] == 0
-            and self._modifiers[key[0]]
-            and not is_acronym(text)
-        )
-
-    def _keyed_entries(self, curie: str, text: str, kind: str) -> Iterator[tuple[tuple[str, ...], Entry]]:
-        """(key, entry) for a name and each of its variants."""
-        entry = Entry(curie, text, is_acronym(text), is_short(text, kind), kind == "label")
-        for variant in name_variants(curie, text):
-            yield name_key(variant), entry
-        if not curie.startswith("CL:"):
-            return
-        if entry.acronym:
-            spelled_key = spelled_cell(text)
-            if spelled_key:
-                # the ontology's own abbreviation with "cell" written out: "ESC" -> "ES cell"
-                yield spelled_key, Entry(curie, text, False, False, False, initials=True)
-        if not entry.ambiguous:
-            nouns = self._cell_nouns.get(curie, ())
-            for shorter, context, initials in cell_variants(name_key(text), nouns):
-                yield shorter, Entry(curie, text, False, False, False, context, True, initials)
 
     def ancestors(self, curie: str) -> list[str]:
         """The term's ancestors in the module (memoised)."""
