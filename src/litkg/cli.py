@@ -341,14 +341,36 @@ def load(
         str | None, typer.Option(envvar="LITKG_PASSWORD", help="Password (or set LITKG_PASSWORD).")
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Articles per update request.")] = 50,
+    query_endpoint: Annotated[
+        str | None,
+        typer.Option(
+            help="SPARQL query endpoint to check the load with (method 'update'). "
+            "Default: the endpoint with /update replaced by /query, else the endpoint itself."
+        ),
+    ] = None,
 ) -> None:
     """Load a built graph into a SPARQL server: each article in its own named graph,
-    replaced on re-load, an article fully loaded or not at all."""
+    replaced on re-load, an article fully loaded or not at all. Afterwards the last graph
+    is counted back from the server: a server that answered without storing is an error."""
     from rich.progress import Progress
 
-    from litkg.serve.load import LoadError, dump_to_load, load_graph_store, load_update, read_named_graphs
+    from litkg.serve.load import (
+        LoadError,
+        check_loaded,
+        count_in_graph_sparql,
+        count_in_graph_store,
+        dump_to_load,
+        load_graph_store,
+        load_update,
+        query_endpoint_of,
+        read_named_graphs,
+    )
 
-    for name, url in (("--endpoint", endpoint), ("--graph-store", graph_store)):
+    for name, url in (
+        ("--endpoint", endpoint),
+        ("--graph-store", graph_store),
+        ("--query-endpoint", query_endpoint),
+    ):
         if url is not None and urlsplit(url).scheme not in ("http", "https"):
             _fail(f"{name} {url!r}: not an http(s) URL")
     try:
@@ -377,10 +399,14 @@ def load(
                     password=password,
                     progress=advance,
                 )
+                checked = query_endpoint or query_endpoint_of(endpoint)
+                check_loaded(report, lambda name: count_in_graph_sparql(checked, name, user, password))
             elif method == "gsp":
                 if not graph_store:
                     raise LoadError("--graph-store is required with --method gsp")
                 report = load_graph_store(graphs, graph_store, user=user, password=password, progress=advance)
+                store_url = graph_store
+                check_loaded(report, lambda name: count_in_graph_store(store_url, name, user, password))
             else:
                 raise LoadError(f"unknown method {method!r}: choose update or gsp")
     except LoadError as exc:
@@ -458,6 +484,17 @@ def serve(
         int, typer.Option(help="Most rows (or triples) a SPARQL query may return.")
     ] = 10_000,
     workers: Annotated[int, typer.Option(help="SPARQL worker processes.")] = 2,
+    query_memory: Annotated[
+        int, typer.Option(help="Megabytes of memory a SPARQL query may use (per worker process).")
+    ] = 1024,
+    allow_service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-service",
+            help="An endpoint IRI queries may call with SERVICE (repeatable). Default: none, "
+            "since SERVICE makes the server fetch a URL.",
+        ),
+    ] = None,
 ) -> None:
     """Serve a built graph as linked data: dereferenceable IRIs (303 + content negotiation),
     HTML pages, a read-only SPARQL endpoint at /sparql and the VoID description."""
@@ -465,8 +502,8 @@ def serve(
 
     from litkg.serve.app import create_app
 
-    if query_timeout <= 0 or max_results <= 0 or workers <= 0:
-        _fail("--query-timeout, --max-results and --workers must be positive")
+    if query_timeout <= 0 or max_results <= 0 or workers <= 0 or query_memory <= 0:
+        _fail("--query-timeout, --max-results, --workers and --query-memory must be positive")
     try:
         application = create_app(
             out,
@@ -475,6 +512,8 @@ def serve(
             query_timeout=query_timeout,
             max_results=max_results,
             workers=workers,
+            services=frozenset(allow_service or ()),
+            query_memory=query_memory,
         )
     except LitkgError as exc:
         _fail(f"{exc}")

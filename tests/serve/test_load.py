@@ -134,7 +134,9 @@ def test_a_graph_split_across_the_file_is_refused(tmp_path):
         list(read_named_graphs(tmp_path))
 
 
-@pytest.mark.parametrize("name", sorted(p.stem for p in (ROOT / "src" / "litkg" / "_data" / "queries").glob("*.rq")))
+@pytest.mark.parametrize(
+    "name", sorted(p.stem for p in (ROOT / "src" / "litkg" / "_data" / "queries").glob("*.rq"))
+)
 def test_every_query_answers_the_same_over_http(server, seed_out, name):
     load_update(read_named_graphs(seed_out), f"{server}/update")
     bindings = {k: parse_term(v) for k, v in EXPECTED[name][0].items()}
@@ -186,3 +188,81 @@ def test_the_default_build_loads_with_no_extra_flag(server, tmp_path):
     from rdflib import Graph
 
     assert int(triples[0][0]) == len(Graph().parse(out / "graph.ttl"))
+
+
+class _FakeStore:
+    """A loopback HTTP server that answers every request the same way, storing nothing."""
+
+    def __init__(self, status: int, body: bytes, headers: dict[str, str]):
+        import http.server
+        import threading
+
+        answer = (status, body, headers)
+        self.requests: list[tuple[str, str]] = []
+        requests = self.requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _answer(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                requests.append((self.command, self.path))
+                self.send_response(answer[0])
+                for name, value in answer[2].items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer[1])))
+                self.end_headers()
+                self.wfile.write(answer[1])
+
+            do_GET = do_POST = do_PUT = _answer  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        self.port = free_port()
+        self.httpd = http.server.HTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "headers", "message"),
+    [
+        (301, b"", {"Location": "http://127.0.0.1:1/elsewhere"}, "HTTP 301"),
+        (200, b"<html><body>Welcome</body></html>", {"Content-Type": "text/html"}, "did not answer"),
+    ],
+    ids=["redirect", "html-page"],
+)
+@pytest.mark.parametrize("method", ["update", "gsp"])
+def test_a_server_that_stores_nothing_is_not_reported_as_loaded(
+    seed_out, status, body, headers, message, method
+):
+    """A redirect (urllib would re-send the data as a GET, without it) or a 200 HTML page
+    from something that is no store: `litkg load` fails, naming why, and never says
+    "loaded"."""
+    fake = _FakeStore(status, body, headers)
+    url = f"http://127.0.0.1:{fake.port}/{'update' if method == 'update' else 'store'}"
+    option = ["--endpoint", url] if method == "update" else ["--graph-store", url, "--method", "gsp"]
+    try:
+        result = CliRunner().invoke(app, ["load", str(seed_out), *option])
+    finally:
+        fake.close()
+    assert result.exit_code == 1, result.output
+    assert message in result.stderr and "loaded" not in result.stderr and "Traceback" not in result.output
+    if status == 301:
+        assert "elsewhere" in result.stderr
+        assert all(command != "GET" for command, _ in fake.requests)  # the redirect was not followed
+
+
+def test_the_check_compares_the_last_graph_with_what_was_sent(seed_out):
+    """A server whose query endpoint counts fewer triples in the last graph than were sent
+    (0: it kept nothing) fails the load; the full count passes."""
+    from litkg.serve.load import LoadReport, check_loaded
+
+    graphs = list(read_named_graphs(seed_out))
+    report = LoadReport(len(graphs), sum(g.triples for g in graphs), 1, graphs[-1].name, graphs[-1].triples)
+    with pytest.raises(LoadError, match=rf"holds 0 of the {graphs[-1].triples} triples"):
+        check_loaded(report, lambda name: 0)
+    check_loaded(report, lambda name: graphs[-1].triples)

@@ -421,3 +421,110 @@ def test_a_store_directory_litkg_did_not_make_is_never_emptied(built, tmp_path):
     (empty / "litkg-store.json").write_text(json.dumps({"fingerprint": "an older build"}))
     with TestClient(create_app(built, store_dir=empty, workers=1)) as http:
         assert http.get(path_of(JULIEN) + ".nt").status_code == 200
+
+
+# --- what a query may make the server do ----------------------------------------------
+
+
+def test_service_calls_are_read_as_sparql_reads_them():
+    from litkg.serve.endpoint import service_calls
+
+    assert service_calls("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }") == [
+        "http://127.0.0.1:9/"
+    ]
+    assert service_calls("select * { service silent <http://a/b#c> {} }") == ["http://a/b#c"]
+    # the letters inside strings, comments, variables and prefixed names are no keyword
+    assert (
+        service_calls(
+            'SELECT * { ?s ?p "SERVICE <http://x/>" . ?SERVICE ex:SERVICE ?o } # SERVICE <http://y/>\n'
+            "FILTER(?s != '''SERVICE <http://z/>''')"
+        )
+        == []
+    )
+    assert service_calls("SELECT * { SERVICE ?e { } SERVICE ex:ep { } }") == [None, None]
+    assert service_calls("SELECT * { FILTER(?a<?b) SERVICE<http://evil/>{} }") == ["http://evil/"]
+    assert service_calls("SELECT * { \\u0053ERVICE <http://escaped/> {} }") == ["http://escaped/"]
+
+
+def test_service_is_refused_unless_the_operator_allows_the_endpoint():
+    from litkg.serve.endpoint import EndpointError, check_services
+
+    query = "SELECT * { SERVICE <http://127.0.0.1:8890/sparql> { ?s ?p ?o } }"
+    check_services(query, frozenset({"http://127.0.0.1:8890/sparql"}))
+    for allowed in (frozenset(), frozenset({"http://other/sparql"})):
+        with pytest.raises(EndpointError, match="not allowed") as refused:
+            check_services(query, allowed)
+        assert refused.value.status == 400
+    with pytest.raises(EndpointError, match="not written as an IRI"):
+        check_services("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", frozenset({"http://other/sparql"}))
+
+
+def test_the_served_endpoint_fetches_nothing_a_query_names(client):
+    """SERVICE would make the server request any URL (here a listener on loopback) and
+    echo what it answers: the endpoint refuses the query and the listener sees nothing."""
+    import http.server
+    import threading
+
+    seen = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            seen.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+
+        do_POST = do_GET  # noqa: N815
+
+        def log_message(self, *args):
+            pass
+
+    port = free_port()
+    listener = http.server.HTTPServer(("127.0.0.1", port), Listener)
+    thread = threading.Thread(target=listener.serve_forever, daemon=True)
+    thread.start()
+    try:
+        query = f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/secret> {{ ?s ?p ?o }} }}"
+        response = client.get(
+            "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+        )
+    finally:
+        listener.shutdown()
+        listener.server_close()
+    assert response.status_code == 400 and "SERVICE" in response.text and "not allowed" in response.text
+    assert seen == []
+
+
+def test_pages_never_link_to_other_schemes_than_http(client):
+    """A graph or a query may name javascript: or data: IRIs; the HTML result shows them as
+    text, never as a link."""
+    query = (
+        "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <data:text/html,hi> <https://example.org/a> } }"
+    )
+    response = client.get("/sparql", params={"query": query, "format": "html"})
+    assert response.status_code == 200
+    assert "javascript:alert(1)" in response.text
+    assert 'href="javascript:' not in response.text and 'href="data:' not in response.text
+    assert 'href="https://example.org/a"' in response.text
+
+
+def test_a_query_that_needs_too_much_memory_gets_503_and_the_endpoint_recovers(built):
+    """Nested CONCATs make a 700-byte query ask for gigabytes: the worker's memory cap
+    (here --query-memory 200, with a time limit long enough never to stop it first) stops
+    it, the client is told why, and the next query answers."""
+    query = 'SELECT (STRLEN(?i) AS ?n) WHERE { BIND("' + "a" * 100 + '" AS ?a) '
+    previous = "?a"
+    for name in "bcdefghi":  # each level 8 times the last: 100 * 8**8 characters in the end
+        query += f"BIND(CONCAT({','.join([previous] * 8)}) AS ?{name}) "
+        previous = f"?{name}"
+    query += "}"
+    process, url = start_server(built, "--query-memory", "200", "--query-timeout", "120", "--workers", "1")
+    try:
+        with httpx.Client(base_url=url, timeout=150) as http:
+            response = http.get(
+                "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}
+            )
+            assert response.status_code == 503
+            assert "more memory than the endpoint's limit of 200 MB" in response.text
+            assert sparql_json(http, "ASK { ?s ?p ?o }")["boolean"] is True
+    finally:
+        stop_server(process)

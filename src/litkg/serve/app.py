@@ -15,6 +15,7 @@ VoID description; the dumps named by void:dataDump (graph.ttl, …) are served a
 from __future__ import annotations
 
 import contextlib
+import re
 import tempfile
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -145,10 +146,15 @@ class Site:
         return names
 
     def local(self, iri: str) -> str:
-        """Link target for an IRI: a path on this server for minted IRIs, else the IRI."""
+        """Link target for an IRI: a path on this server for minted IRIs, the IRI itself
+        for other http(s) IRIs, and no target ("") for any other scheme: a graph may hold
+        ``javascript:`` or ``data:`` IRIs, which a page must never make clickable."""
         if iri.startswith(self.base):
             return "/" + iri[len(self.base) :]
-        return iri
+        return iri if _WEB_IRI.match(iri) else ""
+
+
+_WEB_IRI = re.compile(r"https?://", re.IGNORECASE)
 
 
 def _library_queries() -> tuple[tuple[str, str, str], ...]:
@@ -360,12 +366,15 @@ def create_app(
     query_timeout: float = 10.0,
     max_results: int = 10_000,
     workers: int = 2,
+    services: frozenset[str] = frozenset(),
+    query_memory: int = 1024,
 ) -> Starlette:
     """The linked-data application for the build directory ``out``.
 
     ``base`` is the IRI base the build was minted under (default: read from its
     metadata.ttl); ``store_dir`` keeps the on-disk store between runs (default: a
-    temporary directory removed on shutdown).
+    temporary directory removed on shutdown); ``services``: the endpoints a query may call
+    with ``SERVICE`` (default: none); ``query_memory``: MB a query may use, per worker.
     """
     base = base or ld.dataset_base(out)
     if not base.endswith(("/", "#")):
@@ -380,7 +389,14 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        service = QueryService(str(directory), size=workers, timeout=query_timeout, max_results=max_results)
+        service = QueryService(
+            str(directory),
+            size=workers,
+            timeout=query_timeout,
+            max_results=max_results,
+            services=services,
+            memory_mb=query_memory,
+        )
         site = Site(out, base, store, service, templates, _library_queries())
         site_holder[:] = [site]
         app.state.site = site

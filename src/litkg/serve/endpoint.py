@@ -2,7 +2,10 @@
 
 pyoxigraph cannot interrupt a running query, so queries run in worker processes that
 open the on-disk store read-only; a query that outlives its time limit has its worker
-killed and replaced. Workers send back SPARQL JSON results (or N-Triples for graph
+killed and replaced. Each worker's address space is capped (``RLIMIT_AS``, on Linux) at
+what it holds with the store open plus the per-query memory limit: a query that needs
+more stops its worker (the engine aborts on a failed allocation), the client gets a 503
+and a fresh worker takes its place. Workers send back SPARQL JSON results (or N-Triples for graph
 results) capped at the result limit; the caller re-serializes them with pyoxigraph into
 whatever format the client asked for.
 """
@@ -11,7 +14,11 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import queue
+import re
+import signal
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,6 +54,57 @@ class EndpointError(LitkgError):
 
     def __reduce__(self) -> tuple[type, tuple[int, str]]:  # sent back from worker processes
         return (EndpointError, (self.status, self.message))
+
+
+# SPARQL's lexical tokens, enough to tell a keyword from the same letters inside a string,
+# an IRI, a comment, a variable or a prefixed name. An IRI holds no "<", space or quote,
+# so "?a<?b" is never read as one, and no keyword can hide inside an IRI or a string.
+_SPARQL_TOKEN = re.compile(
+    r"""(?P<comment>\#[^\n]*)
+    |(?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+        |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    |(?P<word>[?$]?[^\W\d][\w\-.]*(?::[\w\-.%]*)?|:[\w\-.%]*)
+    |(?P<other>\S)""",
+    re.VERBOSE,
+)
+
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def service_calls(query: str) -> list[str | None]:
+    """The endpoint each ``SERVICE`` of ``query`` calls, in order: its IRI, or None when it
+    is named another way (a variable, a prefixed name), which cannot be checked here.
+    Codepoint escapes (``\\u0053ERVICE``) are read first, as SPARQL reads them anywhere."""
+    query = _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), query)
+    tokens = [
+        (m.lastgroup, m.group())
+        for m in _SPARQL_TOKEN.finditer(query)
+        if m.lastgroup not in ("comment", None)
+    ]
+    calls: list[str | None] = []
+    for index, (kind, text) in enumerate(tokens):
+        if kind != "word" or text.upper() != "SERVICE":
+            continue
+        following = tokens[index + 1 : index + 3]
+        if following and following[0][0] == "word" and following[0][1].upper() == "SILENT":
+            following = following[1:]
+        calls.append(following[0][1][1:-1] if following and following[0][0] == "iri" else None)
+    return calls
+
+
+def check_services(query: str, allowed: frozenset[str]) -> None:
+    """Refuse (400) a query that calls an endpoint not in ``allowed``: ``SERVICE`` makes the
+    server fetch a URL and hand back what it says, so by default it may call none."""
+    for endpoint in service_calls(query):
+        if endpoint is None or endpoint not in allowed:
+            named = f"<{endpoint}>" if endpoint else "an endpoint not written as an IRI"
+            if allowed:
+                choice = "; allowed: " + ", ".join(f"<{a}>" for a in sorted(allowed))
+            else:
+                choice = " (the server allows no SERVICE calls)"
+            raise EndpointError(400, f"SERVICE {named} is not allowed{choice}")
 
 
 @dataclass(frozen=True)
@@ -157,9 +215,23 @@ def evaluate(store: ox.Store, request: QueryRequest, max_results: int) -> QueryO
     return QueryOutcome("graph", ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"")
 
 
-def _worker(store_path: str, max_results: int, connection: Connection) -> None:
+def _cap_memory(megabytes: int) -> None:
+    """Cap this process's address space at its present size plus ``megabytes`` (Linux)."""
+    if not sys.platform.startswith("linux") or megabytes <= 0:
+        return
+    import resource
+
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        present = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    limit = present + megabytes * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _worker(store_path: str, max_results: int, memory_mb: int, connection: Connection) -> None:
     """Worker process: answer queries from ``connection`` until it closes."""
+    os.environ["RUST_BACKTRACE"] = "0"  # an allocation failure stops the worker with one line
     store = ox.Store.read_only(store_path)
+    _cap_memory(memory_mb)
     while True:
         try:
             request = connection.recv()
@@ -169,18 +241,28 @@ def _worker(store_path: str, max_results: int, connection: Connection) -> None:
             connection.send(evaluate(store, request, max_results))
         except EndpointError as exc:
             connection.send(exc)
+        except MemoryError:
+            connection.send(EndpointError(503, _OUT_OF_MEMORY.format(memory_mb)))
         except Exception as exc:  # an engine failure must reach the client, not kill the worker
             connection.send(EndpointError(500, f"query failed: {type(exc).__name__}: {exc}"))
 
 
+_OUT_OF_MEMORY = "the query needed more memory than the endpoint's limit of {} MB per query"
+
+
 class _Worker:
-    def __init__(self, store_path: str, max_results: int) -> None:
+    def __init__(self, store_path: str, max_results: int, memory_mb: int) -> None:
         self.connection, child = mp.get_context("spawn").Pipe()
         self.process = mp.get_context("spawn").Process(
-            target=_worker, args=(store_path, max_results, child), daemon=True
+            target=_worker, args=(store_path, max_results, memory_mb, child), daemon=True
         )
         self.process.start()
         child.close()
+
+    def ran_out_of_memory(self) -> bool:
+        """Whether the worker stopped as the engine does on a failed allocation (abort)."""
+        self.process.join(timeout=5)
+        return self.process.exitcode == -signal.SIGABRT
 
     def stop(self) -> None:
         self.process.kill()
@@ -196,8 +278,19 @@ class QueryService:
     gets free within the time limit (503).
     """
 
-    def __init__(self, store_path: str, *, size: int = 2, timeout: float = 10.0, max_results: int = 10_000):
+    def __init__(
+        self,
+        store_path: str,
+        *,
+        size: int = 2,
+        timeout: float = 10.0,
+        max_results: int = 10_000,
+        services: frozenset[str] = frozenset(),
+        memory_mb: int = 1024,
+    ):
         self.store_path = store_path
+        self.memory_mb = memory_mb  # per query, above what a worker holds with the store open
+        self.services = services  # the endpoints a query may call with SERVICE
         self.timeout = timeout
         self.max_results = max_results
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -208,7 +301,7 @@ class QueryService:
             self._add_worker()
 
     def _add_worker(self) -> None:
-        worker = _Worker(self.store_path, self.max_results)
+        worker = _Worker(self.store_path, self.max_results, self.memory_mb)
         with self._lock:
             if self._closed:
                 worker.stop()
@@ -223,6 +316,7 @@ class QueryService:
         threading.Thread(target=self._add_worker, daemon=True).start()
 
     def run(self, request: QueryRequest) -> QueryOutcome:
+        check_services(request.query, self.services)
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -238,7 +332,10 @@ class QueryService:
                 )
             answer = worker.connection.recv()
         except (EOFError, OSError, BrokenPipeError):
+            out_of_memory = worker.ran_out_of_memory()
             self._replace(worker)
+            if out_of_memory:
+                raise EndpointError(503, _OUT_OF_MEMORY.format(self.memory_mb)) from None
             raise EndpointError(500, "the query worker stopped unexpectedly") from None
         self._idle.put(worker)
         if isinstance(answer, EndpointError):

@@ -4,7 +4,7 @@ one of the descriptions the articles share).
 Each article's named graph is replaced as a whole, so loading twice gives the same
 store. Two ways, both standard:
 
-- ``update`` (default): SPARQL 1.1 Update through SPARQLWrapper, ``batch_size``
+- ``update`` (default): SPARQL 1.1 Update (the Protocol's URL-encoded POST), ``batch_size``
   articles per request, each as ``DROP SILENT GRAPH <g>; INSERT DATA { GRAPH <g> {…} }``;
   one request is one transaction on servers that run an update request atomically
   (Oxigraph, Fuseki, GraphDB), so an article is fully loaded or not at all;
@@ -16,12 +16,16 @@ pieces, one request each: the first replaces the graph (DROP + INSERT DATA, or P
 the others add to it (INSERT DATA, or POST).
 
 Unreachable endpoints, HTTP errors and rejected data raise :class:`LoadError` with the
-status and the server's own message.
+status and the server's own message. A redirect is an error too (followed, a POST or PUT
+becomes a GET and the data is lost), and a server that answers 200 without storing is
+caught afterwards: the last graph loaded is counted back from the server and must hold the
+triples sent (:func:`check_loaded`).
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -30,8 +34,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from SPARQLWrapper import INSERT, POST, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from litkg.errors import LitkgError
 
@@ -56,6 +58,8 @@ class LoadReport:
     graphs: int
     triples: int
     requests: int
+    last_graph: str | None = None  # the last graph loaded, and its triples, for check_loaded
+    last_triples: int = 0
 
 
 MAX_TRIPLES = 50_000  # per piece of a named graph: one request stays a few megabytes
@@ -147,14 +151,23 @@ def _read_single_graph(path: Path, name: str, max_triples: int) -> Iterator[Name
     yield NamedGraph(name, "".join(lines), len(lines), first)
 
 
-class _UpdateClient(SPARQLWrapper):
-    """SPARQLWrapper for the update requests litkg writes: their form is known
-    (DROP/INSERT DATA), so the text is not scanned to find it -- SPARQLWrapper strips
-    comments from the whole text with a regular expression, about 1.2 s for a request of
-    50 article graphs, a quarter of a load's time."""
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: urllib would re-send a POST or PUT as a GET, without
+    its data. The 3xx then surfaces as an HTTPError that names where the server points."""
 
-    def _parseQueryType(self, query: str) -> str:  # noqa: N802 - SPARQLWrapper's name
-        return INSERT
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+# urllib rather than SPARQLWrapper: SPARQLWrapper follows redirects (losing the update)
+# and scans the whole update text with regular expressions to find its kind.
+_OPENER = urllib.request.build_opener(_NoRedirect())
+
+
+def _http_message(exc: urllib.error.HTTPError) -> str:
+    where = exc.headers.get("Location") if 300 <= exc.code < 400 else None
+    moved = f" (to {where}: load into that URL)" if where else ""
+    return f"HTTP {exc.code} {exc.reason}{moved}: {_body(exc)}"
 
 
 def _auth_header(user: str | None, password: str | None) -> dict[str, str]:
@@ -184,25 +197,27 @@ def load_update(
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
     """Send the graphs as SPARQL updates, ``batch_size`` articles per request."""
-    count = triples = requests = 0
+    count = triples = requests = last_triples = 0
+    last: str | None = None
     batch: list[NamedGraph] = []
 
     def send() -> None:
         nonlocal requests
         if not batch:
             return
-        client = _UpdateClient(endpoint)
-        client.setMethod(POST)
-        client.setTimeout(300)
-        if user:
-            client.setCredentials(user, password or "")
-        client.setQuery(_update_text(batch))
+        request = urllib.request.Request(
+            endpoint,
+            data=urllib.parse.urlencode({"update": _update_text(batch)}).encode("utf-8"),
+            method="POST",
+            headers={"Content-Type": "application/x-www-form-urlencoded", **_auth_header(user, password)},
+        )
         try:
-            client.query()
-        except SPARQLWrapperException as exc:
-            raise LoadError(f"{endpoint} refused an update of {len(batch)} article graph(s): {exc}") from None
+            with _OPENER.open(request, timeout=300) as response:
+                response.read()
         except urllib.error.HTTPError as exc:
-            raise LoadError(f"{endpoint}: HTTP {exc.code} {exc.reason}: {_body(exc)}") from None
+            raise LoadError(
+                f"{endpoint} refused an update of {len(batch)} article graph(s): {_http_message(exc)}"
+            ) from None
         except (urllib.error.URLError, OSError) as exc:
             raise LoadError(f"cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from None
         requests += 1
@@ -216,11 +231,13 @@ def load_update(
         batch.append(graph)
         count += graph.first
         triples += graph.triples
+        last, last_triples = (graph.name, 0) if graph.first else (last, last_triples)
+        last_triples += graph.triples
         if len(batch) >= batch_size:
             send()
     if batch:
         send()
-    return LoadReport(count, triples, requests)
+    return LoadReport(count, triples, requests, last, last_triples)
 
 
 def load_graph_store(
@@ -233,7 +250,8 @@ def load_graph_store(
 ) -> LoadReport:
     """PUT each graph to a Graph Store Protocol endpoint (replacing what it held); the
     later pieces of a large graph are POSTed (added to it)."""
-    count = triples = requests = 0
+    count = triples = requests = last_triples = 0
+    last: str | None = None
     for graph in graphs:
         target = (
             f"{store_url}?{urllib.parse.urlencode({'graph': graph.name})}"
@@ -247,20 +265,20 @@ def load_graph_store(
             headers={"Content-Type": "application/n-triples", **_auth_header(user, password)},
         )
         try:
-            with urllib.request.urlopen(request, timeout=300) as response:
+            with _OPENER.open(request, timeout=300) as response:
                 response.read()
         except urllib.error.HTTPError as exc:
-            raise LoadError(
-                f"{store_url}: HTTP {exc.code} {exc.reason} for graph <{graph.name}>: {_body(exc)}"
-            ) from None
+            raise LoadError(f"{store_url}: {_http_message(exc)} for graph <{graph.name}>") from None
         except (urllib.error.URLError, OSError) as exc:
             raise LoadError(f"cannot reach {store_url}: {getattr(exc, 'reason', exc)}") from None
         count += graph.first
         requests += 1
         triples += graph.triples
+        last, last_triples = (graph.name, 0) if graph.first else (last, last_triples)
+        last_triples += graph.triples
         if progress and graph.first:
             progress(1)
-    return LoadReport(count, triples, requests)
+    return LoadReport(count, triples, requests, last, last_triples)
 
 
 def _body(error: urllib.error.HTTPError) -> str:
@@ -268,3 +286,66 @@ def _body(error: urllib.error.HTTPError) -> str:
         return error.read().decode("utf-8", "replace").strip()[:500]
     except OSError:
         return ""
+
+
+def count_in_graph_sparql(query_url: str, name: str, user: str | None, password: str | None) -> int:
+    """The triples the server's SPARQL query endpoint holds in graph ``name``."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+    request = urllib.request.Request(
+        f"{query_url}?{urllib.parse.urlencode({'query': query})}",
+        headers={"Accept": "application/sparql-results+json", **_auth_header(user, password)},
+    )
+    body = _checked_read(request, query_url)
+    try:
+        return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        raise LoadError(
+            f"{query_url} did not answer a count query with SPARQL JSON results "
+            f"(it sent: {body[:200]!r}); is it a SPARQL query endpoint? (--query-endpoint)"
+        ) from None
+
+
+def count_in_graph_store(store_url: str, name: str, user: str | None, password: str | None) -> int:
+    """The triples a Graph Store Protocol endpoint holds in graph ``name``."""
+    request = urllib.request.Request(
+        f"{store_url}?{urllib.parse.urlencode({'graph': name})}",
+        headers={"Accept": "application/n-triples", **_auth_header(user, password)},
+    )
+    body = _checked_read(request, store_url)
+    try:
+        return sum(1 for _ in ox.parse(body.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+    except SyntaxError:
+        raise LoadError(
+            f"{store_url} did not answer with the graph <{name}> as N-Triples (it sent: {body[:200]!r})"
+        ) from None
+
+
+def _checked_read(request: urllib.request.Request, url: str) -> str:
+    try:
+        with _OPENER.open(request, timeout=300) as response:
+            return str(response.read().decode("utf-8", "replace"))
+    except urllib.error.HTTPError as exc:
+        raise LoadError(f"{url}: {_http_message(exc)} when checking what was stored") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise LoadError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
+
+
+def check_loaded(report: LoadReport, count: Callable[[str], int]) -> None:
+    """Raise :class:`LoadError` unless the server holds, in the last graph loaded, the
+    triples sent for it: a server that answered 200 without storing fails here."""
+    if report.last_graph is None:
+        return
+    held = count(report.last_graph)
+    if held != report.last_triples:
+        raise LoadError(
+            f"the server answered every request, but holds {held} of the {report.last_triples} "
+            f"triples sent for <{report.last_graph}>: the data was not stored"
+        )
+
+
+def query_endpoint_of(update_endpoint: str) -> str:
+    """Where to ask what an update endpoint stored: ``…/update`` -> ``…/query`` (Oxigraph,
+    Fuseki), else the same URL (Virtuoso's ``/sparql``, GraphDB)."""
+    if update_endpoint.rstrip("/").endswith("/update"):
+        return update_endpoint.rstrip("/")[: -len("update")] + "query"
+    return update_endpoint
