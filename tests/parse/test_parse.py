@@ -315,3 +315,30 @@ def test_a_title_is_not_cut_at_a_unicode_line_separator(tmp_path, separator):
     path = _page_with(tmp_path, text.replace(title, f"{first}{separator}{rest}", 1))
     parsed = parse_file(path).title
     assert rest in parsed and parsed.startswith(first)
+
+
+@pytest.mark.parametrize("control", ["\x01", "\x0b", "\x1f", "\ufffe"])
+def test_characters_xml_cannot_carry_become_spaces_and_rdf_xml_stays_well_formed(tmp_path, control):
+    """A control character in a page (here in the title) would make the served RDF/XML and
+    SPARQL XML results ill-formed: the parser reads it as a space."""
+    import json
+
+    import pyoxigraph as ox
+    from lxml import etree
+
+    from litkg.rdf.identity import IdentityIndex
+    from litkg.rdf.iris import Minter
+    from litkg.rdf.mapping import article_graph
+
+    title = parse_file(SEED_004).title
+    first, _, rest = title.partition(" ")
+    path = _page_with(tmp_path, _seed_text().replace(title, f"{first}{control}{rest}", 1))
+    article = parse_file(path)
+    assert article.title == f"{first} {rest}"
+    assert control not in json.dumps(article.to_dict(), ensure_ascii=False)
+    index = IdentityIndex()
+    index.add_article(article)
+    index.build()
+    nt = article_graph(article, Minter(), index).serialize(format="nt")
+    rdf_xml = ox.serialize(ox.parse(nt.encode(), format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.RDF_XML)
+    etree.fromstring(rdf_xml)  # raises XMLSyntaxError when ill-formed

@@ -146,6 +146,9 @@ def _fold(text: str) -> str:
     return strip_accents(text).casefold()
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def parse_page(text: str, source: str) -> Article:
     """Parse the text of one article web page.
 
@@ -155,6 +158,9 @@ def parse_page(text: str, source: str) -> Article:
     # lines end at "\n" (and "\r\n", "\r") only: str.splitlines() also breaks at U+2028,
     # NEL, vertical tab and form feed, which would cut a title in two
     newlines = text.replace("\r\n", "\n").replace("\r", "\n")
+    # characters XML 1.0 cannot carry (other C0 controls, U+FFFE/U+FFFF) are spaces in a
+    # page: kept, they would make the served RDF/XML and SPARQL XML results ill-formed
+    newlines = _NOT_XML.sub(" ", newlines)
     lines = [_Line(i + 1, raw.strip()) for i, raw in enumerate(newlines.split("\n"))]
     # The reference list is read first: a file cut short inside it has lost its
     # citation line too, and the truncation is the error worth reporting.
