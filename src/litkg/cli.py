@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -344,10 +345,19 @@ def load(
     query_endpoint: Annotated[
         str | None,
         typer.Option(
-            help="SPARQL query endpoint to check the load with (method 'update'). "
-            "Default: the endpoint with /update replaced by /query, else the endpoint itself."
+            help="SPARQL query endpoint to check the load with (and, with --sync, to list the "
+            "server's graphs). Default: the endpoint with /update (or /store) replaced by /query, "
+            "else the endpoint itself."
         ),
     ] = None,
+    sync: Annotated[
+        bool,
+        typer.Option(
+            "--sync",
+            help="Afterwards drop the graphs under the build's base IRI that the build no longer "
+            "has (an article left out since the last load); graphs outside the base are never touched.",
+        ),
+    ] = False,
 ) -> None:
     """Load a built graph into a SPARQL server: each article in its own named graph,
     replaced on re-load, an article fully loaded or not at all. Afterwards the last graph
@@ -356,15 +366,21 @@ def load(
 
     from litkg.serve.load import (
         LoadError,
+        NamedGraph,
         check_loaded,
         count_in_graph_sparql,
         count_in_graph_store,
+        drop_graphs_store,
+        drop_graphs_update,
         dump_to_load,
+        graphs_on_server,
         load_graph_store,
         load_update,
         query_endpoint_of,
         read_named_graphs,
+        stale_graphs,
     )
+    from litkg.serve.views import METADATA_FILE, dataset_base
 
     for name, url in (
         ("--endpoint", endpoint),
@@ -381,7 +397,22 @@ def load(
                 "build with `-f nq` for one named graph per article",
                 highlight=False,
             )
-        graphs = read_named_graphs(out)  # streamed: a large build is never held whole
+        build_dir = out if out.is_dir() else out.parent
+        if sync and not (build_dir / METADATA_FILE).exists():
+            raise LoadError(
+                f"--sync needs {build_dir / METADATA_FILE}: "
+                "the dataset's base IRI says which graphs are its own"
+            )
+        loaded: set[str] = set()
+        dropped: list[str] = []
+
+        def recorded(graphs: Iterator[NamedGraph]) -> Iterator[NamedGraph]:
+            for graph in graphs:
+                if sync:
+                    loaded.add(graph.name)
+                yield graph
+
+        graphs = recorded(read_named_graphs(out))  # streamed: a large build is never held whole
         with Progress(console=err_console, transient=True) as bar:
             task = bar.add_task("loading named graphs", total=None)
 
@@ -401,20 +432,34 @@ def load(
                 )
                 checked = query_endpoint or query_endpoint_of(endpoint)
                 check_loaded(report, lambda name: count_in_graph_sparql(checked, name, user, password))
+                if sync:
+                    on_server = graphs_on_server(checked, user, password)
+                    dropped = stale_graphs(on_server, loaded, dataset_base(build_dir))
+                    drop_graphs_update(endpoint, dropped, user, password)
             elif method == "gsp":
                 if not graph_store:
                     raise LoadError("--graph-store is required with --method gsp")
                 report = load_graph_store(graphs, graph_store, user=user, password=password, progress=advance)
                 store_url = graph_store
                 check_loaded(report, lambda name: count_in_graph_store(store_url, name, user, password))
+                if sync:
+                    on_server = graphs_on_server(
+                        query_endpoint or query_endpoint_of(store_url), user, password
+                    )
+                    dropped = stale_graphs(on_server, loaded, dataset_base(build_dir))
+                    drop_graphs_store(store_url, dropped, user, password)
             else:
                 raise LoadError(f"unknown method {method!r}: choose update or gsp")
-    except LoadError as exc:
+    except LitkgError as exc:  # LoadError, or an unreadable metadata.ttl
         _fail(f"{exc}", 1)
     err_console.print(
         f"loaded {report.graphs} named graph(s), {report.triples} triples, in {report.requests} request(s)",
         highlight=False,
     )
+    if sync:
+        err_console.print(f"dropped {len(dropped)} graph(s) the build no longer has", highlight=False)
+        for name in dropped:
+            err_console.print(f"    <{name}>", highlight=False)
 
 
 @app.command("eval-linking")

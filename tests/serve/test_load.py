@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -266,3 +267,51 @@ def test_the_check_compares_the_last_graph_with_what_was_sent(seed_out):
     with pytest.raises(LoadError, match=rf"holds 0 of the {graphs[-1].triples} triples"):
         check_loaded(report, lambda name: 0)
     check_loaded(report, lambda name: graphs[-1].triples)
+
+
+def _update(url: str, text: str) -> None:
+    data = urllib.parse.urlencode({"update": text}).encode()
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{url}/update", data=data, method="POST")
+    ) as response:
+        response.read()
+
+
+@pytest.mark.parametrize("method", ["update", "gsp"])
+def test_sync_drops_the_datasets_graphs_the_build_no_longer_has_and_nothing_else(server, seed_out, method):
+    """An article loaded before and since left out of the build keeps its graph on the
+    server, unless `--sync`: then it is dropped, while a graph outside the dataset's base
+    IRI (another dataset in the same store) is never touched."""
+    from litkg.rdf.iris import DEFAULT_BASE
+
+    gone = f"{DEFAULT_BASE}work/doi/10.9999/gone/graph"
+    other = "http://other.example/dataset/graph"
+    _update(
+        server,
+        f'INSERT DATA {{ GRAPH <{gone}> {{ <{DEFAULT_BASE}work/doi/10.9999/gone> <http://purl.org/dc/terms/title> "Gone" }} }}',
+    )
+    _update(
+        server,
+        f'INSERT DATA {{ GRAPH <{other}> {{ <http://other.example/x> <http://purl.org/dc/terms/title> "Kept" }} }}',
+    )
+    option = (
+        ["--endpoint", f"{server}/update"]
+        if method == "update"
+        else ["--graph-store", f"{server}/store", "--method", "gsp"]
+    )
+    try:
+        result = CliRunner().invoke(app, ["load", str(seed_out), *option, "--sync"])
+        assert result.exit_code == 0, result.output
+        dropped = [line.strip()[1:-1] for line in result.stderr.splitlines() if line.startswith("    <")]
+        assert gone in dropped and all(name.startswith(DEFAULT_BASE) for name in dropped)
+        names = {r[0] for r in remote_rows(server, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+        assert gone not in names and other in names
+        assert {g.name for g in read_named_graphs(seed_out)} <= names
+    finally:
+        _update(server, f"DROP SILENT GRAPH <{other}> ; DROP SILENT GRAPH <{gone}>")
+
+
+def test_sync_needs_the_builds_base_iri(server, seed_out, tmp_path):
+    shutil.copy(seed_out / "graph.nq", tmp_path / "graph.nq")  # no metadata.ttl beside it
+    result = CliRunner().invoke(app, ["load", str(tmp_path), "--endpoint", f"{server}/update", "--sync"])
+    assert result.exit_code == 1 and "--sync needs" in result.stderr and "metadata.ttl" in result.stderr

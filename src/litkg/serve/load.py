@@ -29,7 +29,7 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,6 +170,23 @@ def _http_message(exc: urllib.error.HTTPError) -> str:
     return f"HTTP {exc.code} {exc.reason}{moved}: {_body(exc)}"
 
 
+def _post_update(endpoint: str, text: str, user: str | None, password: str | None, what: str) -> None:
+    """POST one SPARQL update (URL-encoded, as the Protocol allows every server to take)."""
+    request = urllib.request.Request(
+        endpoint,
+        data=urllib.parse.urlencode({"update": text}).encode("utf-8"),
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", **_auth_header(user, password)},
+    )
+    try:
+        with _OPENER.open(request, timeout=300) as response:
+            response.read()
+    except urllib.error.HTTPError as exc:
+        raise LoadError(f"{endpoint} refused {what}: {_http_message(exc)}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise LoadError(f"cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from None
+
+
 def _auth_header(user: str | None, password: str | None) -> dict[str, str]:
     if not user:
         return {}
@@ -205,21 +222,9 @@ def load_update(
         nonlocal requests
         if not batch:
             return
-        request = urllib.request.Request(
-            endpoint,
-            data=urllib.parse.urlencode({"update": _update_text(batch)}).encode("utf-8"),
-            method="POST",
-            headers={"Content-Type": "application/x-www-form-urlencoded", **_auth_header(user, password)},
+        _post_update(
+            endpoint, _update_text(batch), user, password, f"an update of {len(batch)} article graph(s)"
         )
-        try:
-            with _OPENER.open(request, timeout=300) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            raise LoadError(
-                f"{endpoint} refused an update of {len(batch)} article graph(s): {_http_message(exc)}"
-            ) from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise LoadError(f"cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from None
         requests += 1
         if progress:
             progress(sum(g.first for g in batch))
@@ -343,9 +348,59 @@ def check_loaded(report: LoadReport, count: Callable[[str], int]) -> None:
         )
 
 
-def query_endpoint_of(update_endpoint: str) -> str:
-    """Where to ask what an update endpoint stored: ``…/update`` -> ``…/query`` (Oxigraph,
-    Fuseki), else the same URL (Virtuoso's ``/sparql``, GraphDB)."""
-    if update_endpoint.rstrip("/").endswith("/update"):
-        return update_endpoint.rstrip("/")[: -len("update")] + "query"
-    return update_endpoint
+def query_endpoint_of(endpoint: str) -> str:
+    """Where to ask what an update or Graph Store endpoint stored: ``…/update`` or
+    ``…/store`` -> ``…/query`` (Oxigraph, Fuseki), else the same URL (Virtuoso's
+    ``/sparql``, GraphDB)."""
+    trimmed = endpoint.rstrip("/")
+    for suffix in ("/update", "/store"):
+        if trimmed.endswith(suffix):
+            return trimmed[: -len(suffix)] + "/query"
+    return endpoint
+
+
+def graphs_on_server(query_url: str, user: str | None, password: str | None) -> list[str]:
+    """The names of the named graphs the server's query endpoint holds."""
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
+    request = urllib.request.Request(
+        f"{query_url}?{urllib.parse.urlencode({'query': query})}",
+        headers={"Accept": "application/sparql-results+json", **_auth_header(user, password)},
+    )
+    body = _checked_read(request, query_url)
+    try:
+        return sorted(b["g"]["value"] for b in json.loads(body)["results"]["bindings"] if "g" in b)
+    except (ValueError, KeyError, TypeError):
+        raise LoadError(
+            f"{query_url} did not list its graphs as SPARQL JSON results (it sent: {body[:200]!r})"
+        ) from None
+
+
+def stale_graphs(on_server: Iterable[str], loaded: set[str], base: str) -> list[str]:
+    """The graphs under the dataset's ``base`` that the server holds and the build no
+    longer has: what ``--sync`` drops. Graphs outside the base are never touched."""
+    return sorted(g for g in on_server if g.startswith(base) and g not in loaded)
+
+
+def drop_graphs_update(endpoint: str, names: list[str], user: str | None, password: str | None) -> None:
+    """``DROP SILENT GRAPH`` each of ``names``, in one update request."""
+    if names:
+        text = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in names)
+        _post_update(endpoint, text, user, password, f"a drop of {len(names)} graph(s)")
+
+
+def drop_graphs_store(store_url: str, names: list[str], user: str | None, password: str | None) -> None:
+    """DELETE each of ``names`` through the Graph Store Protocol (a graph already gone is fine)."""
+    for name in names:
+        request = urllib.request.Request(
+            f"{store_url}?{urllib.parse.urlencode({'graph': name})}",
+            method="DELETE",
+            headers=_auth_header(user, password),
+        )
+        try:
+            with _OPENER.open(request, timeout=300) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code != 404:
+                raise LoadError(f"{store_url}: {_http_message(exc)} when dropping <{name}>") from None
+        except (urllib.error.URLError, OSError) as exc:
+            raise LoadError(f"cannot reach {store_url}: {getattr(exc, 'reason', exc)}") from None
