@@ -126,6 +126,31 @@ def fix_doi(value: str | None) -> _Fixed:
     return _Fixed(None, "not a DOI (10.NNNN/suffix)")
 
 
+_ORCID_FORM = re.compile(r"^[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X]$")
+
+
+def orcid_check_digit(digits: str) -> str:
+    """The ISO 7064 11,2 check character of an ORCID's first 15 digits."""
+    total = 0
+    for digit in digits:
+        total = (total + int(digit)) * 2
+    result = (12 - total % 11) % 11
+    return "X" if result == 10 else str(result)
+
+
+def fix_orcid(value: str | None) -> _Fixed:
+    """An ORCID iD whose last character is its check digit (ISO 7064 11,2); a placeholder
+    ("0000-0000-0000-0000") or a mistyped iD is dropped, so it never joins two people."""
+    if value is None:
+        return _Fixed(None)
+    if not _ORCID_FORM.match(value):
+        return _Fixed(None, "not an ORCID iD (NNNN-NNNN-NNNN-NNNX)")
+    digits = value.replace("-", "")
+    if orcid_check_digit(digits[:15]) != digits[15]:
+        return _Fixed(None, "the check digit does not match (ISO 7064 11,2): a placeholder or a typo")
+    return _Fixed(value)
+
+
 def fix_pmid(value: str | None) -> _Fixed:
     """A PMID is digits: "PMID: 12345" -> "12345"; anything else is dropped."""
     if value is None:
@@ -239,13 +264,15 @@ def repair_reference(reference: Reference, log: _Log) -> Reference:
 
 
 def _named(people: Sequence[Person], part: str, log: _Log, line: int | None) -> tuple[Person, ...]:
-    """People with a family name; one without (an empty <name/>) is dropped."""
-    if all(person.family.strip() for person in people):
+    """People with a family name (one without, an empty <name/>, is dropped) and, when
+    they have one, a valid ORCID iD (an invalid one is dropped from the person)."""
+    if all(person.family.strip() and fix_orcid(person.orcid).value == person.orcid for person in people):
         return tuple(people)
     kept = []
     for person in people:
         if person.family.strip():
-            kept.append(person)
+            orcid = log.field(part, "orcid", person.orcid, fix_orcid(person.orcid), line)
+            kept.append(person if orcid == person.orcid else replace(person, orcid=orcid))
         else:
             log.repairs.append(
                 Repair(

@@ -214,6 +214,7 @@ class IdentityIndex(_WorkGroups):
         # spellings of each person (family, given, ORCID) with how often each occurs
         self._people: dict[str, Counter[tuple[str, str | None, str | None]]] = {}
         self._person_cache: dict[str, tuple[str, str | None, str | None]] = {}
+        self._orcid_keys: dict[str, list[str]] | None = None  # ORCID -> the name keys it comes with
         self._canonical_cache: dict[str, Reference] = {}
 
     @classmethod
@@ -253,6 +254,7 @@ class IdentityIndex(_WorkGroups):
         for key, spellings in other._people.items():
             self._people.setdefault(key, Counter()).update(spellings)
         self._person_cache.clear()
+        self._orcid_keys = None
         self._article_types.update(other._article_types)
 
     def add(
@@ -276,6 +278,7 @@ class IdentityIndex(_WorkGroups):
             (person.family, person.given, person.orcid)
         ] += 1
         self._person_cache.clear()
+        self._orcid_keys = None
 
     def _canonical_description(self, root: str) -> Reference | None:
         return self._canonical_cache.get(root)
@@ -311,7 +314,18 @@ class IdentityIndex(_WorkGroups):
             if not variants:
                 return person
             chosen = self._person_cache[key] = _preferred_spelling(variants)
-        return _respelled(person, chosen)
+        respelled = _respelled(person, chosen)
+        if respelled.orcid is None:
+            return respelled
+        if self._orcid_keys is None:
+            found: dict[str, set[str]] = {}
+            for name_key, spellings in self._people.items():
+                for _, _, orcid in spellings:
+                    if orcid:
+                        found.setdefault(orcid, set()).add(name_key)
+            self._orcid_keys = {orcid: sorted(keys) for orcid, keys in found.items()}
+        keys = self._orcid_keys.get(respelled.orcid, [])
+        return _one_per_orcid(respelled, [self._people[k] for k in keys])
 
 
 def _find(parent: dict[str, str], token: str) -> str:
@@ -339,6 +353,20 @@ def _join_groups(parent: dict[str, str], part: IdentityIndex) -> None:
             _join(parent, (token, root))
         else:
             _find(parent, token)
+
+
+def _one_per_orcid(person: Person, spellings: list[Counter[tuple[str, str | None, str | None]]]) -> Person:
+    """One description per ORCID iD, whose IRI names the person: when the iD comes with
+    people of several name keys (a shared or mistaken iD, a changed name), the spelling
+    is chosen over all of them, so the node never gets two names. ``spellings``: the
+    variants of each name key the iD comes with."""
+    if len(spellings) < 2:
+        return person
+    combined: Counter[tuple[str, str | None, str | None]] = Counter()
+    for variants in spellings:
+        combined.update(variants)
+    family, given, _ = _preferred_spelling(combined)
+    return replace(person, family=family, given=given or person.given)
 
 
 def _respelled(person: Person, chosen: tuple[str, str | None, str | None]) -> Person:
@@ -381,6 +409,7 @@ CREATE TABLE best (token TEXT PRIMARY KEY, rank INTEGER, unfilled INTEGER, origi
 CREATE TABLE ids (token TEXT, scheme TEXT, value TEXT, PRIMARY KEY (token, scheme, value));
 CREATE TABLE people (key TEXT, family TEXT, given TEXT, orcid TEXT, count INTEGER,
                      PRIMARY KEY (key, family, given, orcid));
+CREATE INDEX people_by_orcid ON people (orcid);
 CREATE TABLE canonical (root TEXT PRIMARY KEY, description BLOB);
 """
 
@@ -535,7 +564,27 @@ class IdentityStore(_WorkGroups):
                 return person
             chosen = _preferred_spelling(variants)
             self._spellings.remember(key, chosen)
-        return _respelled(person, chosen)
+        respelled = _respelled(person, chosen)
+        if respelled.orcid is None:
+            return respelled
+        spellings = self._spellings.get(("orcid", respelled.orcid))
+        if spellings is None:
+            spellings = self._spellings_of_orcid(respelled.orcid)
+            self._spellings.remember(("orcid", respelled.orcid), spellings)
+        return _one_per_orcid(respelled, spellings)
+
+    def _spellings_of_orcid(self, orcid: str) -> list[Counter[tuple[str, str | None, str | None]]]:
+        """The variants of each name key ``orcid`` comes with (none when only one key)."""
+        db = self._read()
+        rows = db.execute("SELECT DISTINCT key FROM people WHERE orcid = ? ORDER BY key", (orcid,))
+        keys = [key for (key,) in rows]
+        if len(keys) < 2:
+            return []
+        spellings = []
+        for name_key in keys:
+            rows = db.execute("SELECT family, given, orcid, count FROM people WHERE key = ?", (name_key,))
+            spellings.append(Counter({(f, g or None, o or None): n for f, g, o, n in rows}))
+        return spellings
 
 
 # What the mapping reads identities from: a corpus index in memory, or on disk.
