@@ -37,3 +37,48 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# Every build a test makes is checked as a user would check it: whatever the test does to
+# the inputs, the union graph it publishes must conform to the shapes (a published union
+# must always conform). Installed before the test modules import ``build``.
+def _published_union(out: Path) -> str | None:
+    """The union of the build's dump as N-Triples, or None when it wrote none litkg reads."""
+    import pyoxigraph as ox
+
+    for name, fmt in (
+        ("graph.nq", ox.RdfFormat.N_QUADS),
+        ("graph.trig", ox.RdfFormat.TRIG),
+        ("graph.nt", ox.RdfFormat.N_TRIPLES),
+        ("graph.ttl", ox.RdfFormat.TURTLE),
+    ):
+        if (out / name).exists():
+            triples = (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in ox.parse(path=str(out / name), format=fmt)
+            )
+            return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    return None
+
+
+def _install_union_check() -> None:
+    import litkg.build
+    from litkg.validate import validate_ntriples
+
+    unchecked = litkg.build.build
+
+    def build(inputs, out, *args, **kwargs):  # type: ignore[no-untyped-def]
+        report = unchecked(inputs, out, *args, **kwargs)
+        union = _published_union(Path(out)) if report.published else None
+        if union:
+            result = validate_ntriples(union)
+            assert result.conforms, f"the union published into {out} fails the shapes: " + "; ".join(
+                v.describe() for v in result.violations[:5]
+            )
+        return report
+
+    build.__doc__ = unchecked.__doc__
+    litkg.build.build = build
+
+
+_install_union_check()
