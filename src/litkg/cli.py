@@ -82,6 +82,14 @@ class EngineChoice(StrEnum):
     pyshacl = "pyshacl"
 
 
+class AuthChoice(StrEnum):
+    """--auth: how ``litkg load`` sends its credentials (:class:`litkg.serve.load.Credentials`)."""
+
+    auto = "auto"
+    basic = "basic"
+    digest = "digest"
+
+
 class FormatChoice(StrEnum):
     """--format: a dump written by ``litkg build``."""
 
@@ -337,10 +345,20 @@ def load(
     method: Annotated[
         str, typer.Option(help="'update' (SPARQL Update, batched) or 'gsp' (PUT per graph).")
     ] = "update",
-    user: Annotated[str | None, typer.Option(help="User name for HTTP basic authentication.")] = None,
-    password: Annotated[
-        str | None, typer.Option(envvar="LITKG_PASSWORD", help="Password (or set LITKG_PASSWORD).")
+    user: Annotated[
+        str | None, typer.Option(envvar="LITKG_USER", help="User name on the server (or set LITKG_USER).")
     ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(envvar="LITKG_PASSWORD", show_default=False, help="Password (or set LITKG_PASSWORD)."),
+    ] = None,
+    auth: Annotated[
+        AuthChoice,
+        typer.Option(
+            help="How the credentials are sent: 'basic' (with every request), 'digest' (answering "
+            "the server's challenge: Virtuoso's /sparql-auth), or 'auto' (whichever the server asks for)."
+        ),
+    ] = AuthChoice.auto,
     batch_size: Annotated[int, typer.Option(min=1, help="Articles per update request.")] = 50,
     query_endpoint: Annotated[
         str | None,
@@ -365,6 +383,7 @@ def load(
     from rich.progress import Progress
 
     from litkg.serve.load import (
+        Credentials,
         LoadError,
         NamedGraph,
         check_loaded,
@@ -378,6 +397,7 @@ def load(
         load_update,
         query_endpoint_of,
         read_named_graphs,
+        redacted,
         stale_graphs,
     )
     from litkg.serve.views import METADATA_FILE, dataset_base
@@ -388,7 +408,12 @@ def load(
         ("--query-endpoint", query_endpoint),
     ):
         if url is not None and urlsplit(url).scheme not in ("http", "https"):
-            _fail(f"{name} {url!r}: not an http(s) URL")
+            _fail(f"{name} {redacted(url)!r}: not an http(s) URL")
+        if url is not None and urlsplit(url).password is not None:
+            _fail(f"{name} {redacted(url)!r}: give credentials with --user and --password, not in the URL")
+    if password is not None and not user:
+        _fail("--password (or LITKG_PASSWORD) needs --user (or LITKG_USER)")
+    credentials = Credentials(user, password or "", auth.value) if user else None
     try:
         dump, single = dump_to_load(out)
         if single is not None:
@@ -426,28 +451,27 @@ def load(
                     graphs,
                     endpoint,
                     batch_size=batch_size,
-                    user=user,
-                    password=password,
+                    auth=credentials,
                     progress=advance,
                 )
                 checked = query_endpoint or query_endpoint_of(endpoint)
-                check_loaded(report, lambda name: count_in_graph_sparql(checked, name, user, password))
+                check_loaded(report, lambda name: count_in_graph_sparql(checked, name, credentials))
                 if sync:
-                    on_server = graphs_on_server(checked, user, password)
+                    on_server = graphs_on_server(checked, credentials)
                     dropped = stale_graphs(on_server, loaded, dataset_base(build_dir))
-                    drop_graphs_update(endpoint, dropped, user, password)
+                    drop_graphs_update(endpoint, dropped, credentials)
             elif method == "gsp":
                 if not graph_store:
                     raise LoadError("--graph-store is required with --method gsp")
-                report = load_graph_store(graphs, graph_store, user=user, password=password, progress=advance)
+                report = load_graph_store(graphs, graph_store, auth=credentials, progress=advance)
                 store_url = graph_store
-                check_loaded(report, lambda name: count_in_graph_store(store_url, name, user, password))
+                check_loaded(report, lambda name: count_in_graph_store(store_url, name, credentials))
                 if sync:
                     on_server = graphs_on_server(
-                        query_endpoint or query_endpoint_of(store_url), user, password
+                        query_endpoint or query_endpoint_of(store_url), credentials
                     )
                     dropped = stale_graphs(on_server, loaded, dataset_base(build_dir))
-                    drop_graphs_store(store_url, dropped, user, password)
+                    drop_graphs_store(store_url, dropped, credentials)
             else:
                 raise LoadError(f"unknown method {method!r}: choose update or gsp")
     except LitkgError as exc:  # LoadError, or an unreadable metadata.ttl

@@ -5,12 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from SPARQLWrapper import JSON, SPARQLWrapper
@@ -22,54 +18,21 @@ from litkg.build import build
 from litkg.cli import app
 from litkg.serve.load import LoadError, load_graph_store, load_update, read_named_graphs
 from litkg.serve.query import load_store, named_query, parse_term, run_query, with_values
+from stores import StoreMissing, oxigraph
 
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
-
-
-def oxigraph_binary() -> str:
-    found = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(found).exists():
-        if os.environ.get("CI"):
-            pytest.fail("the oxigraph server (PyPI package oxigraph, in the test extras) is not installed")
-        pytest.skip("oxigraph server not installed")
-    return found
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """A real Oxigraph server on 127.0.0.1 with a temporary store, stopped afterwards."""
-    port = free_port()
-    location = tmp_path_factory.mktemp("oxigraph")
-    process = subprocess.Popen(
-        [
-            oxigraph_binary(),
-            "serve",
-            "--location",
-            str(location),
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--union-default-graph",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/query?query=ASK%7B%7D", timeout=1).read()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"oxigraph did not start: {process.stderr.read().decode()[:500]}")
-            time.sleep(0.2)
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+        with oxigraph(tmp_path_factory.mktemp("oxigraph")) as url:
+            yield url
+    except StoreMissing as missing:
+        if os.environ.get("CI"):
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
 
 
 @pytest.fixture(scope="module")

@@ -25,13 +25,15 @@ triples sent (:func:`check_loaded`).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pyoxigraph as ox
 
@@ -40,6 +42,14 @@ from litkg.errors import LitkgError
 
 class LoadError(LitkgError):
     """The server could not be reached or refused the data."""
+
+
+class ServerError(LoadError):
+    """The server answered with an HTTP error ``status``."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -159,39 +169,121 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+AuthScheme = Literal["auto", "basic", "digest"]
+AUTH_SCHEMES: tuple[AuthScheme, ...] = ("auto", "basic", "digest")
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who ``litkg load`` is on the server, and how it proves it:
+
+    - ``basic``: HTTP Basic, sent with every request (Oxigraph behind a proxy, Fuseki,
+      GraphDB);
+    - ``digest``: HTTP Digest (RFC 7616), answering the server's challenge (Virtuoso's
+      ``/sparql-auth`` and ``/sparql-graph-crud-auth`` take only this);
+    - ``auto``: whichever the server's ``WWW-Authenticate`` challenge asks for.
+
+    The password is never shown: not in ``repr``, not in an error message."""
+
+    user: str
+    password: str = field(repr=False)
+    scheme: AuthScheme = "auto"
+
+
 # urllib rather than SPARQLWrapper: SPARQLWrapper follows redirects (losing the update)
-# and scans the whole update text with regular expressions to find its kind.
+# and scans the whole update text with regular expressions to find its kind. urllib's
+# own Basic and Digest handlers answer the server's challenge.
 _OPENER = urllib.request.build_opener(_NoRedirect())
 
 
-def _http_message(exc: urllib.error.HTTPError) -> str:
+class _OnePassword(urllib.request.HTTPPasswordMgr):
+    """The user's credentials for whichever realm asks: litkg talks only to the URLs it
+    was given (redirects are not followed), so no other host is ever sent them."""
+
+    def __init__(self, auth: Credentials) -> None:
+        super().__init__()
+        self._auth = auth
+
+    def find_user_password(self, realm: str | None, authuri: str) -> tuple[str, str]:
+        return self._auth.user, self._auth.password
+
+
+@functools.lru_cache(maxsize=8)
+def _opener(auth: Credentials | None) -> urllib.request.OpenerDirector:
+    if auth is None or auth.scheme == "basic":  # basic: a header on every request (_auth_header)
+        return _OPENER
+    passwords = _OnePassword(auth)
+    handlers: list[urllib.request.BaseHandler] = [
+        _NoRedirect(),
+        urllib.request.HTTPDigestAuthHandler(passwords),
+    ]
+    if auth.scheme == "auto":
+        handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
+    return urllib.request.build_opener(*handlers)
+
+
+def _auth_header(auth: Credentials | None) -> dict[str, str]:
+    if auth is None or auth.scheme != "basic":
+        return {}
+    token = base64.b64encode(f"{auth.user}:{auth.password}".encode()).decode()
+    return {"Authorization": f"Basic {token}"}
+
+
+def redacted(url: str) -> str:
+    """``url`` without the user information a URL may carry (``http://user:secret@host``)."""
+    parts = urllib.parse.urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
+
+
+def _http_message(exc: urllib.error.HTTPError, auth: Credentials | None) -> str:
     where = exc.headers.get("Location") if 300 <= exc.code < 400 else None
-    moved = f" (to {where}: load into that URL)" if where else ""
-    return f"HTTP {exc.code} {exc.reason}{moved}: {_body(exc)}"
+    moved = f" (to {redacted(where)}: load into that URL)" if where else ""
+    return f"HTTP {exc.code} {exc.reason}{moved}{_refused_credentials(exc, auth)}: {_body(exc)}"
 
 
-def _post_update(endpoint: str, text: str, user: str | None, password: str | None, what: str) -> None:
+def _refused_credentials(exc: urllib.error.HTTPError, auth: Credentials | None) -> str:
+    if exc.code != 401:
+        return ""
+    challenge = exc.headers.get("WWW-Authenticate", "") or ""
+    scheme = challenge.split(" ", 1)[0] or "no"
+    if auth is None:
+        return f" (the server asks for {scheme} authentication: give --user and --password or LITKG_PASSWORD)"
+    if auth.scheme == "basic" and scheme.lower() != "basic":
+        return (
+            f" (the server refused the Basic credentials of user {auth.user!r}; if it takes Digest "
+            "authentication, as Virtuoso's /sparql-auth does, use --auth digest or --auth auto)"
+        )
+    return f" (the server refused the credentials of user {auth.user!r})"
+
+
+def _send(request: urllib.request.Request, auth: Credentials | None, what: str) -> bytes:
+    """The body of the server's answer to ``request``; a :class:`LoadError` naming the URL
+    (without credentials) and ``what`` was asked on an HTTP error or no answer."""
+    for name, value in _auth_header(auth).items():
+        request.add_unredirected_header(name, value)
+    url = redacted(request.full_url.split("?", 1)[0])
+    try:
+        with _opener(auth).open(request, timeout=300) as response:
+            return bytes(response.read())
+    except urllib.error.HTTPError as exc:
+        raise ServerError(f"{url} refused {what}: {_http_message(exc, auth)}", exc.code) from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise LoadError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
+    except ValueError as exc:  # urllib's Digest handler, on a challenge it cannot answer
+        raise LoadError(f"cannot authenticate to {url}: {exc}") from None
+
+
+def _post_update(endpoint: str, text: str, auth: Credentials | None, what: str) -> None:
     """POST one SPARQL update (URL-encoded, as the Protocol allows every server to take)."""
     request = urllib.request.Request(
         endpoint,
         data=urllib.parse.urlencode({"update": text}).encode("utf-8"),
         method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded", **_auth_header(user, password)},
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
-    try:
-        with _OPENER.open(request, timeout=300) as response:
-            response.read()
-    except urllib.error.HTTPError as exc:
-        raise LoadError(f"{endpoint} refused {what}: {_http_message(exc)}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise LoadError(f"cannot reach {endpoint}: {getattr(exc, 'reason', exc)}") from None
-
-
-def _auth_header(user: str | None, password: str | None) -> dict[str, str]:
-    if not user:
-        return {}
-    token = base64.b64encode(f"{user}:{password or ''}".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
+    _send(request, auth, what)
 
 
 def _update_text(graphs: list[NamedGraph]) -> str:
@@ -209,8 +301,7 @@ def load_update(
     endpoint: str,
     *,
     batch_size: int = 50,
-    user: str | None = None,
-    password: str | None = None,
+    auth: Credentials | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
     """Send the graphs as SPARQL updates, ``batch_size`` articles per request."""
@@ -222,9 +313,7 @@ def load_update(
         nonlocal requests
         if not batch:
             return
-        _post_update(
-            endpoint, _update_text(batch), user, password, f"an update of {len(batch)} article graph(s)"
-        )
+        _post_update(endpoint, _update_text(batch), auth, f"an update of {len(batch)} article graph(s)")
         requests += 1
         if progress:
             progress(sum(g.first for g in batch))
@@ -245,12 +334,17 @@ def load_update(
     return LoadReport(count, triples, requests, last, last_triples)
 
 
+def _graph_url(store_url: str, name: str) -> str:
+    if not name:
+        return f"{store_url}?default"
+    return f"{store_url}?{urllib.parse.urlencode({'graph': name})}"
+
+
 def load_graph_store(
     graphs: Iterator[NamedGraph],
     store_url: str,
     *,
-    user: str | None = None,
-    password: str | None = None,
+    auth: Credentials | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
     """PUT each graph to a Graph Store Protocol endpoint (replacing what it held); the
@@ -258,24 +352,13 @@ def load_graph_store(
     count = triples = requests = last_triples = 0
     last: str | None = None
     for graph in graphs:
-        target = (
-            f"{store_url}?{urllib.parse.urlencode({'graph': graph.name})}"
-            if graph.name
-            else f"{store_url}?default"
-        )
         request = urllib.request.Request(
-            target,
+            _graph_url(store_url, graph.name),
             data=graph.ntriples.encode("utf-8"),
             method="PUT" if graph.first else "POST",
-            headers={"Content-Type": "application/n-triples", **_auth_header(user, password)},
+            headers={"Content-Type": "application/n-triples"},
         )
-        try:
-            with _OPENER.open(request, timeout=300) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            raise LoadError(f"{store_url}: {_http_message(exc)} for graph <{graph.name}>") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise LoadError(f"cannot reach {store_url}: {getattr(exc, 'reason', exc)}") from None
+        _send(request, auth, f"graph <{graph.name}>")
         count += graph.first
         requests += 1
         triples += graph.triples
@@ -293,46 +376,48 @@ def _body(error: urllib.error.HTTPError) -> str:
         return ""
 
 
-def count_in_graph_sparql(query_url: str, name: str, user: str | None, password: str | None) -> int:
-    """The triples the server's SPARQL query endpoint holds in graph ``name``."""
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+def select_rows(query_url: str, query: str, auth: Credentials | None, what: str) -> list[dict[str, str]]:
+    """The rows of a SELECT ``query`` asked of ``query_url`` (a GET, which every SPARQL
+    server answers: Virtuoso 7.2 hangs on a POSTed ``application/sparql-query``), each a
+    dict from variable to the value's lexical form."""
     request = urllib.request.Request(
         f"{query_url}?{urllib.parse.urlencode({'query': query})}",
-        headers={"Accept": "application/sparql-results+json", **_auth_header(user, password)},
+        headers={"Accept": "application/sparql-results+json"},
     )
-    body = _checked_read(request, query_url)
+    body = _send(request, auth, what).decode("utf-8", "replace")
     try:
-        return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
-    except (ValueError, KeyError, IndexError, TypeError):
+        return [
+            {name: value["value"] for name, value in binding.items()}
+            for binding in json.loads(body)["results"]["bindings"]
+        ]
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise LoadError(
-            f"{query_url} did not answer a count query with SPARQL JSON results "
+            f"{redacted(query_url)} did not answer {what} with SPARQL JSON results "
             f"(it sent: {body[:200]!r}); is it a SPARQL query endpoint? (--query-endpoint)"
         ) from None
 
 
-def count_in_graph_store(store_url: str, name: str, user: str | None, password: str | None) -> int:
-    """The triples a Graph Store Protocol endpoint holds in graph ``name``."""
-    request = urllib.request.Request(
-        f"{store_url}?{urllib.parse.urlencode({'graph': name})}",
-        headers={"Accept": "application/n-triples", **_auth_header(user, password)},
-    )
-    body = _checked_read(request, store_url)
+def count_in_graph_sparql(query_url: str, name: str, auth: Credentials | None = None) -> int:
+    """The triples the server's SPARQL query endpoint holds in graph ``name``."""
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
+    rows = select_rows(query_url, query, auth, "a count query, to check what was stored")
     try:
-        return sum(1 for _ in ox.parse(body.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES))
+        return int(rows[0]["n"])
+    except (ValueError, KeyError, IndexError):
+        raise LoadError(f"{redacted(query_url)} answered a count query without a count: {rows[:1]}") from None
+
+
+def count_in_graph_store(store_url: str, name: str, auth: Credentials | None = None) -> int:
+    """The triples a Graph Store Protocol endpoint holds in graph ``name``."""
+    request = urllib.request.Request(_graph_url(store_url, name), headers={"Accept": "application/n-triples"})
+    body = _send(request, auth, f"a GET of <{name}>, to check what was stored")
+    try:
+        return sum(1 for _ in ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
     except SyntaxError:
         raise LoadError(
-            f"{store_url} did not answer with the graph <{name}> as N-Triples (it sent: {body[:200]!r})"
+            f"{redacted(store_url)} did not answer with the graph <{name}> as N-Triples "
+            f"(it sent: {body[:200]!r})"
         ) from None
-
-
-def _checked_read(request: urllib.request.Request, url: str) -> str:
-    try:
-        with _OPENER.open(request, timeout=300) as response:
-            return str(response.read().decode("utf-8", "replace"))
-    except urllib.error.HTTPError as exc:
-        raise LoadError(f"{url}: {_http_message(exc)} when checking what was stored") from None
-    except (urllib.error.URLError, OSError) as exc:
-        raise LoadError(f"cannot reach {url}: {getattr(exc, 'reason', exc)}") from None
 
 
 def check_loaded(report: LoadReport, count: Callable[[str], int]) -> None:
@@ -350,29 +435,22 @@ def check_loaded(report: LoadReport, count: Callable[[str], int]) -> None:
 
 def query_endpoint_of(endpoint: str) -> str:
     """Where to ask what an update or Graph Store endpoint stored: ``…/update`` or
-    ``…/store`` -> ``…/query`` (Oxigraph, Fuseki), else the same URL (Virtuoso's
-    ``/sparql``, GraphDB)."""
+    ``…/store`` -> ``…/query`` (Oxigraph, Fuseki); Virtuoso's ``…/sparql-auth`` and
+    ``…/sparql-graph-crud-auth`` -> ``…/sparql``; else the same URL (GraphDB)."""
     trimmed = endpoint.rstrip("/")
-    for suffix in ("/update", "/store"):
+    for suffix, query in (("/update", "/query"), ("/store", "/query"), ("/sparql-auth", "/sparql")):
         if trimmed.endswith(suffix):
-            return trimmed[: -len(suffix)] + "/query"
+            return trimmed[: -len(suffix)] + query
+    if trimmed.endswith("/sparql-graph-crud-auth") or trimmed.endswith("/sparql-graph-crud"):
+        return trimmed.rsplit("/", 1)[0] + "/sparql"
     return endpoint
 
 
-def graphs_on_server(query_url: str, user: str | None, password: str | None) -> list[str]:
+def graphs_on_server(query_url: str, auth: Credentials | None = None) -> list[str]:
     """The names of the named graphs the server's query endpoint holds."""
-    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } }"
-    request = urllib.request.Request(
-        f"{query_url}?{urllib.parse.urlencode({'query': query})}",
-        headers={"Accept": "application/sparql-results+json", **_auth_header(user, password)},
-    )
-    body = _checked_read(request, query_url)
-    try:
-        return sorted(b["g"]["value"] for b in json.loads(body)["results"]["bindings"] if "g" in b)
-    except (ValueError, KeyError, TypeError):
-        raise LoadError(
-            f"{query_url} did not list its graphs as SPARQL JSON results (it sent: {body[:200]!r})"
-        ) from None
+    query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+    rows = select_rows(query_url, query, auth, "a list of its graphs")
+    return sorted(row["g"] for row in rows if "g" in row)
 
 
 def stale_graphs(on_server: Iterable[str], loaded: set[str], base: str) -> list[str]:
@@ -381,26 +459,19 @@ def stale_graphs(on_server: Iterable[str], loaded: set[str], base: str) -> list[
     return sorted(g for g in on_server if g.startswith(base) and g not in loaded)
 
 
-def drop_graphs_update(endpoint: str, names: list[str], user: str | None, password: str | None) -> None:
+def drop_graphs_update(endpoint: str, names: list[str], auth: Credentials | None = None) -> None:
     """``DROP SILENT GRAPH`` each of ``names``, in one update request."""
     if names:
         text = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in names)
-        _post_update(endpoint, text, user, password, f"a drop of {len(names)} graph(s)")
+        _post_update(endpoint, text, auth, f"a drop of {len(names)} graph(s)")
 
 
-def drop_graphs_store(store_url: str, names: list[str], user: str | None, password: str | None) -> None:
+def drop_graphs_store(store_url: str, names: list[str], auth: Credentials | None = None) -> None:
     """DELETE each of ``names`` through the Graph Store Protocol (a graph already gone is fine)."""
     for name in names:
-        request = urllib.request.Request(
-            f"{store_url}?{urllib.parse.urlencode({'graph': name})}",
-            method="DELETE",
-            headers=_auth_header(user, password),
-        )
+        request = urllib.request.Request(_graph_url(store_url, name), method="DELETE")
         try:
-            with _OPENER.open(request, timeout=300) as response:
-                response.read()
-        except urllib.error.HTTPError as exc:
-            if exc.code != 404:
-                raise LoadError(f"{store_url}: {_http_message(exc)} when dropping <{name}>") from None
-        except (urllib.error.URLError, OSError) as exc:
-            raise LoadError(f"cannot reach {store_url}: {getattr(exc, 'reason', exc)}") from None
+            _send(request, auth, f"a drop of <{name}>")
+        except ServerError as exc:
+            if exc.status != 404:
+                raise
