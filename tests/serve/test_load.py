@@ -79,6 +79,9 @@ def test_a_large_graph_is_sent_in_pieces_and_still_replaced(server, seed_out):
     expected = sum(g.triples for g in whole)
     for _ in range(2):  # loading again replaces: nothing doubles
         report = load_update(iter(pieces), f"{server}/update", batch_size=50)
+        assert (report.graphs, report.triples, report.requests) == (3, expected, 1)  # one transaction
+        assert quad_count(server) == expected
+        report = load_update(iter(pieces), f"{server}/update", max_chars=20_000)  # requests are full
         assert (report.graphs, report.triples) == (3, expected) and report.requests > 3
         assert quad_count(server) == expected
         report = load_graph_store(iter(pieces), f"{server}/store")

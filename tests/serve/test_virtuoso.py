@@ -185,3 +185,21 @@ def test_every_named_query_answers_the_same_on_three_engines(empty, seed_out, tm
         on_oxigraph = rows(select_rows(f"{url}/query", query, None, name))
     on_virtuoso = rows(select_rows(f"{empty.url}/sparql", query, None, name))
     assert on_virtuoso == on_oxigraph == embedded == EXPECTED[name][1]
+
+
+def test_no_request_is_larger_than_virtuoso_takes(empty, tmp_path):
+    """Virtuoso refuses a request body over 10 MB, and an INSERT DATA of 5,000 triples
+    or more (its parser runs out of stack). Two graphs of 40,000 triples of long literals
+    (about 34 MB of N-Triples) are cut into pieces and requests it takes, and the server
+    then holds every triple."""
+    out = tmp_path / "big"
+    out.mkdir()
+    with (out / "graph.nq").open("w", encoding="utf-8") as dump:
+        for graph in range(2):
+            name = f"<{DEFAULT_BASE}work/key/big-{graph}/graph>"
+            for index in range(40_000):
+                subject = f"<{DEFAULT_BASE}work/key/big-{graph}#n{index}>"
+                dump.write(f'{subject} <http://purl.org/dc/terms/title> "{"x" * 400} {index}" {name} .\n')
+    result = load_cli(empty, out, "--endpoint", f"{empty.url}/sparql-auth")
+    assert result.exit_code == 0, result.output
+    assert len(stored_quads(empty)) == 80_000

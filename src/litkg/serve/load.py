@@ -10,10 +10,13 @@ store. Two ways, both standard:
   (Oxigraph, Fuseki, GraphDB), so an article is fully loaded or not at all;
 - ``gsp``: the SPARQL 1.1 Graph Store HTTP Protocol, one ``PUT ?graph=<g>`` per article.
 
-The file is streamed, graph by graph. A graph larger than :data:`MAX_TRIPLES` (the
-descriptions graph of a large corpus: about a million triples for 10,000 articles) is sent in
-pieces, one request each: the first replaces the graph (DROP + INSERT DATA, or PUT),
-the others add to it (INSERT DATA, or POST).
+The file is streamed, graph by graph. A graph larger than :data:`MAX_TRIPLES` (a large
+article, or the descriptions graph of a large corpus: about a million triples for 10,000
+articles) comes in pieces: the first replaces the graph (DROP + INSERT DATA, or PUT), the
+others add to it (INSERT DATA, or POST). A request holds up to ``batch_size`` articles and
+at most :data:`MAX_REQUEST_CHARS` characters of N-Triples, so no request is larger than
+a server takes (Virtuoso: 10 MB); an article whose pieces fill more than one request is
+the one case that is not loaded in one transaction.
 
 Unreachable endpoints, HTTP errors and rejected data raise :class:`LoadError` with the
 status and the server's own message. A redirect is an error too (followed, a POST or PUT
@@ -72,7 +75,16 @@ class LoadReport:
     last_triples: int = 0
 
 
-MAX_TRIPLES = 50_000  # per piece of a named graph: one request stays a few megabytes
+# Triples per piece of a named graph, each piece one INSERT DATA operation (or one PUT or
+# POST). Virtuoso 7.2's SPARQL parser runs out of stack on an INSERT DATA of about 5,000
+# triples ("SP030: SPARQL compiler, line 4992: memory exhausted"); several operations in
+# one request are fine.
+MAX_TRIPLES = 4_000
+# Characters of N-Triples per request (pieces of a large graph, and batches of article
+# graphs, are cut to it). Virtuoso 7.2 refuses a request body over 10 MB ("The requested
+# string session is longer than 10Mb"); URL-encoding adds about a third, so 4M characters
+# send about 5.3 MB.
+MAX_REQUEST_CHARS = 4_000_000
 
 
 # Dumps without named graphs that a build may hold instead of graph.nq, by suffix, in
@@ -105,23 +117,27 @@ def dump_to_load(out: Path) -> tuple[Path, str | None]:
     )
 
 
-def read_named_graphs(out: Path, max_triples: int = MAX_TRIPLES) -> Iterator[NamedGraph]:
+def read_named_graphs(
+    out: Path, max_triples: int = MAX_TRIPLES, max_chars: int = MAX_REQUEST_CHARS
+) -> Iterator[NamedGraph]:
     """The named graphs of ``OUT/graph.nq`` (written by ``litkg build -f nq``), streamed
-    in file order; a graph of more than ``max_triples`` triples (the dataset's
-    descriptions graph) comes in pieces. Each graph's quads must be together, as litkg
-    writes them: a graph is replaced as a whole when its first piece is loaded. A build
+    in file order; a graph of more than ``max_triples`` triples or ``max_chars``
+    characters of N-Triples (the dataset's descriptions graph) comes in pieces. Each
+    graph's quads must be together, as litkg writes them: a graph is replaced as a whole
+    when its first piece is loaded. A build
     without N-Quads is read from its N-Triples or Turtle dump as one named graph
     (:func:`dump_to_load`)."""
     path, single = dump_to_load(out)
     if not path.exists():
         raise LoadError(f"{path}: not found")
     if single is not None:
-        yield from _read_single_graph(path, single, max_triples)
+        yield from _read_single_graph(path, single, max_triples, max_chars)
         return
     current: str | None = None
     first = True
     done: set[str] = set()
     lines: list[str] = []
+    chars = 0
     try:
         for number, quad in enumerate(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS), start=1):
             name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
@@ -134,28 +150,33 @@ def read_named_graphs(out: Path, max_triples: int = MAX_TRIPLES) -> Iterator[Nam
                         f"{path}: quad {number} is in graph <{name}> again, after other graphs; "
                         "each graph's quads must be together (as `litkg build -f nq` writes them)"
                     )
-                current, first, lines = name, True, []
-            elif len(lines) >= max_triples:
+                current, first, lines, chars = name, True, [], 0
+            elif len(lines) >= max_triples or chars >= max_chars:
                 yield NamedGraph(current, "".join(lines), len(lines), first)
-                first, lines = False, []
-            lines.append(f"{quad.subject} {quad.predicate} {quad.object} .\n")
+                first, lines, chars = False, [], 0
+            line = f"{quad.subject} {quad.predicate} {quad.object} .\n"
+            lines.append(line)
+            chars += len(line)
     except SyntaxError as exc:
         raise LoadError(f"{path}: not valid N-Quads: {exc}") from None
     if current is not None:
         yield NamedGraph(current, "".join(lines), len(lines), first)
 
 
-def _read_single_graph(path: Path, name: str, max_triples: int) -> Iterator[NamedGraph]:
+def _read_single_graph(path: Path, name: str, max_triples: int, max_chars: int) -> Iterator[NamedGraph]:
     """The triples of an N-Triples or Turtle dump as the one named graph ``name``."""
     fmt = _SINGLE_GRAPH_FORMATS[path.suffix.lower()]
     lines: list[str] = []
     first = True
+    chars = 0
     try:
         for triple in ox.parse(path=str(path), format=fmt):
-            if len(lines) >= max_triples:
+            if len(lines) >= max_triples or chars >= max_chars:
                 yield NamedGraph(name, "".join(lines), len(lines), first)
-                first, lines = False, []
-            lines.append(f"{triple.subject} {triple.predicate} {triple.object} .\n")
+                first, lines, chars = False, [], 0
+            line = f"{triple.subject} {triple.predicate} {triple.object} .\n"
+            lines.append(line)
+            chars += len(line)
     except SyntaxError as exc:
         raise LoadError(f"{path}: not valid RDF: {exc}") from None
     yield NamedGraph(name, "".join(lines), len(lines), first)
@@ -301,16 +322,18 @@ def load_update(
     endpoint: str,
     *,
     batch_size: int = 50,
+    max_chars: int = MAX_REQUEST_CHARS,
     auth: Credentials | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> LoadReport:
-    """Send the graphs as SPARQL updates, ``batch_size`` articles per request."""
-    count = triples = requests = last_triples = 0
+    """Send the graphs as SPARQL updates, ``batch_size`` articles per request, fewer when
+    their N-Triples pass ``max_chars`` characters."""
+    count = triples = requests = last_triples = chars = 0
     last: str | None = None
     batch: list[NamedGraph] = []
 
     def send() -> None:
-        nonlocal requests
+        nonlocal requests, chars
         if not batch:
             return
         _post_update(endpoint, _update_text(batch), auth, f"an update of {len(batch)} article graph(s)")
@@ -318,16 +341,18 @@ def load_update(
         if progress:
             progress(sum(g.first for g in batch))
         batch.clear()
+        chars = 0
 
     for graph in graphs:
-        if not graph.first or (batch and not batch[-1].first):
-            send()  # a piece of a large graph: alone in its request
+        if chars + len(graph.ntriples) > max_chars:
+            send()  # the request is full (a large graph's later pieces then go in the next)
         batch.append(graph)
+        chars += len(graph.ntriples)
         count += graph.first
         triples += graph.triples
         last, last_triples = (graph.name, 0) if graph.first else (last, last_triples)
         last_triples += graph.triples
-        if len(batch) >= batch_size:
+        if sum(g.first for g in batch) >= batch_size:
             send()
     if batch:
         send()
