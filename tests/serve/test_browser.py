@@ -123,3 +123,54 @@ def test_search_box(browser, site):
     hits[0].click()
     assert browser.find_element(By.ID, "title").text == "ALS: astrocytes move in as deadly neighbors"
     screenshot(browser, "search-to-article")
+
+
+def _outside_the_picture(driver, svg_id: str) -> list[str]:
+    """The texts of the picture that the browser drew (partly) outside its viewBox."""
+    return driver.execute_script(
+        """
+        const svg = document.getElementById(arguments[0]);
+        const box = svg.viewBox.baseVal;
+        const out = [];
+        for (const text of svg.querySelectorAll('text')) {
+          const b = text.getBBox();
+          if (b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.x + b.width > box.x + box.width + 0.5
+              || b.y + b.height > box.y + box.height + 0.5) out.push(text.textContent);
+        }
+        return out;
+        """,
+        svg_id,
+    )
+
+
+def test_the_pictures_render_and_their_links_work(browser, site):
+    """The landing page's charts and an article's neighbourhood, drawn in Chromium: every
+    label inside its picture, and a node is a link a reader can click."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(site + "/")
+    for svg_id in ("top-cell-types", "top-diseases", "citations-by-year"):
+        svg = browser.find_element(By.ID, svg_id)
+        assert svg.size["width"] > 200 and svg.size["height"] > 40, svg_id
+        assert _outside_the_picture(browser, svg_id) == [], svg_id
+    browser.execute_script("document.getElementById('top-cell-types').scrollIntoView()")
+    screenshot(browser, "landing-charts")
+    bars = browser.find_elements(By.CSS_SELECTOR, "#top-cell-types a.bar")
+    assert bars[0].text.startswith("motor neuron")
+
+    browser.get(site + "/work/key/clement_2003_science_302_113.html")
+    picture = browser.find_element(By.ID, "neighbourhood")
+    assert picture.size["width"] > 500
+    assert _outside_the_picture(browser, "neighbourhood") == []
+    browser.execute_script("arguments[0].scrollIntoView()", picture)
+    screenshot(browser, "neighbourhood")
+    node = browser.find_element(By.CSS_SELECTOR, "#neighbourhood a.node.cited-by")
+    node.find_element(By.TAG_NAME, "circle").click()
+    assert browser.find_element(By.ID, "title").text in {
+        "ALS: astrocytes move in as deadly neighbors",
+        "Help from peripheral macrophages in ALS?",
+    }
+    picture = browser.find_element(By.ID, "neighbourhood")
+    assert _outside_the_picture(browser, "neighbourhood") == []
+    browser.execute_script("arguments[0].scrollIntoView()", picture)
+    screenshot(browser, "article-neighbourhood")

@@ -18,7 +18,7 @@ import contextlib
 import re
 import tempfile
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -34,6 +34,7 @@ from starlette.templating import Jinja2Templates
 
 from litkg.rdf.namespaces import PREFIXES
 from litkg.resources import data_dir
+from litkg.serve import pictures
 from litkg.serve import views as ld
 from litkg.serve.endpoint import (
     GRAPH_FORMATS,
@@ -134,6 +135,13 @@ class Site:
     service: QueryService
     templates: Jinja2Templates
     queries: tuple[tuple[str, str, str], ...]  # name, first comment line, text
+    _charts: list[pictures.LandingPictures] = field(default_factory=list)
+
+    def landing_pictures(self) -> pictures.LandingPictures:
+        """The landing page's charts, drawn once: the served store does not change."""
+        if not self._charts:
+            self._charts.append(pictures.landing_pictures(self.store))
+        return self._charts[0]
 
     def names(self, path: str) -> list[str]:
         """What a request path can stand for under the base: the path itself, and -- when
@@ -191,11 +199,12 @@ def _rdf_response(triples: list[ox.Triple], media_type: str, site: Site) -> Resp
 async def landing(request: Request) -> Response:
     site = _site(request)
     view = await run_in_threadpool(ld.dataset_view, site.store, site.base)
+    charts = await run_in_threadpool(site.landing_pictures)
     dumps = [name for name in DUMP_FILES if (site.out / name).exists()]
     return site.templates.TemplateResponse(
         request,
         "landing.html",
-        {"dataset": view, "queries": site.queries, "dumps": dumps, "quote": quote},
+        {"dataset": view, "queries": site.queries, "dumps": dumps, "quote": quote, "charts": charts},
     )
 
 
@@ -252,7 +261,13 @@ async def _document(request: Request, site: Site, iri: str, media: str) -> Respo
     alternates = {ext: f"/{iri[len(site.base) :]}.{ext}" for ext in DOCUMENTS if ext != "html"}
     if await run_in_threadpool(ld.is_work, site.store, iri):
         view = await run_in_threadpool(ld.work_view, site.store, iri)
-        return site.templates.TemplateResponse(request, "work.html", {"work": view, "alternates": alternates})
+        cited_with = await run_in_threadpool(ld.co_cited, site.store, iri)
+        picture = pictures.work_neighbourhood(view, cited_with)
+        return site.templates.TemplateResponse(
+            request,
+            "work.html",
+            {"work": view, "alternates": alternates, "neighbourhood": picture, "cited_with": cited_with},
+        )
     resource = await run_in_threadpool(ld.resource_view, site.store, iri)
     return site.templates.TemplateResponse(
         request, "resource.html", {"resource": resource, "alternates": alternates}

@@ -560,3 +560,66 @@ def search_titles(store: ox.Store, text: str, limit: int = 100) -> list[Link]:
                 break
     published = {iri for iri in hits if _cites_something(store, ox.NamedNode(iri))}
     return sorted(hits.values(), key=lambda h: (h.iri not in published, h.text.casefold(), h.iri))
+
+
+def _select(store: ox.Store, query: str) -> list[tuple[ox.NamedNode | ox.Literal | ox.BlankNode | None, ...]]:
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, ox.QuerySolutions)
+    names = [variable.value for variable in solutions.variables]
+    return [tuple(solution[name] for name in names) for solution in solutions]
+
+
+def co_cited(store: ox.Store, iri: str, limit: int = 50) -> list[Link]:
+    """Works cited together with ``iri`` by the articles that cite it, the most often
+    co-cited first; the note says by how many articles."""
+    rows = _select(
+        store,
+        f"""SELECT ?other (COUNT(DISTINCT ?citing) AS ?n) WHERE {{
+              ?citing <{CITO.cites}> <{iri}> ; <{CITO.cites}> ?other .
+              FILTER(?other != <{iri}>)
+            }} GROUP BY ?other ORDER BY DESC(?n) STR(?other) LIMIT {int(limit)}""",
+    )
+    return [
+        Link(_work_title(store, other), other.value, f"{count.value} citing article(s)")
+        for other, count in rows
+        if isinstance(other, ox.NamedNode) and isinstance(count, ox.Literal)
+    ]
+
+
+def most_mentioned(store: ox.Store, curie_prefix: str, limit: int = 10) -> list[tuple[Link, int]]:
+    """The terms of one ontology (``CL``, ``MONDO``) that the most articles mention, with
+    how many articles mention each (ties by label)."""
+    namespace = ONTOLOGY_CURIES.expand(f"{curie_prefix}:0")
+    if namespace is None:
+        return []
+    namespace = namespace.removesuffix("0")
+    rows = _select(
+        store,
+        f"""SELECT ?term (COUNT(DISTINCT ?article) AS ?n) WHERE {{
+              ?article <{DCTERMS.subject}> ?term .
+              FILTER(STRSTARTS(STR(?term), "{namespace}"))
+            }} GROUP BY ?term ORDER BY DESC(?n) STR(?term) LIMIT {int(limit) * 3}""",
+    )
+    ranked = [
+        (Link(label(store, term) or compact(term.value), term.value), int(count.value))
+        for term, count in rows
+        if isinstance(term, ox.NamedNode) and isinstance(count, ox.Literal)
+    ]
+    ranked.sort(key=lambda pair: (-pair[1], pair[0].text.casefold()))
+    return ranked[:limit]
+
+
+def citations_by_year(store: ox.Store) -> dict[int, int]:
+    """Citation links (``cito:cites``) counted by the publication year of the cited work;
+    cited works without a year are left out."""
+    rows = _select(
+        store,
+        f"""SELECT ?year (COUNT(*) AS ?n) WHERE {{
+              ?citing <{CITO.cites}> ?cited . ?cited <{FABIO.hasPublicationYear}> ?year .
+            }} GROUP BY ?year""",
+    )
+    counts: dict[int, int] = {}
+    for year, count in rows:
+        if isinstance(year, ox.Literal) and isinstance(count, ox.Literal) and year.value[:4].isdigit():
+            counts[int(year.value[:4])] = counts.get(int(year.value[:4]), 0) + int(count.value)
+    return counts
