@@ -528,3 +528,48 @@ def test_a_query_that_needs_too_much_memory_gets_503_and_the_endpoint_recovers(b
             assert sparql_json(http, "ASK { ?s ?p ?o }")["boolean"] is True
     finally:
         stop_server(process)
+
+
+def _raw_exchange(url: str, head: bytes, body_parts: list[bytes], wait: float = 5.0) -> bytes:
+    """Send a request's head and as much of its body as the server takes, then read the
+    answer; a server that waits for the rest of the body answers nothing within ``wait``."""
+    import socket
+    from urllib.parse import urlsplit
+
+    where = urlsplit(url)
+    with socket.create_connection((where.hostname, where.port), timeout=wait) as sock:
+        sock.sendall(head)
+        try:
+            for part in body_parts:
+                sock.sendall(part)
+        except OSError:  # the server answered and closed before taking everything
+            pass
+        answer = b""
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+                if b"\r\n\r\n" in answer:
+                    break
+        except (TimeoutError, OSError):
+            pass
+        return answer
+
+
+@pytest.mark.parametrize("framing", ["content-length", "chunked"])
+def test_a_request_body_over_the_limit_is_refused_without_reading_it_whole(server, framing):
+    """A POST announcing 50 MB (or streaming chunks with no length) gets 413 once it
+    passes the 100 KB limit; the server does not wait for, nor hold, the rest."""
+    if framing == "content-length":
+        head = (
+            b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+            b"Content-Length: 50000000\r\n\r\n"
+        )
+        parts = [b"#" * 65536] * 3
+    else:
+        head = (
+            b"POST /sparql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/sparql-query\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        parts = [b"10000\r\n" + b"#" * 65536 + b"\r\n"] * 3  # 192 KB, and never the last chunk
+    answer = _raw_exchange(server, head, parts)
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]

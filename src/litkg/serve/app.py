@@ -274,6 +274,23 @@ async def _document(request: Request, site: Site, iri: str, media: str) -> Respo
     )
 
 
+async def _bounded_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it is known to pass ``limit`` bytes: from a
+    Content-Length header before anything is read, else while it streams in. The rest
+    is never read (the server then closes the connection)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def sparql(request: Request) -> Response:
     """SPARQL 1.1 Protocol, query operation only (GET; POST form or direct body)."""
     site = _site(request)
@@ -282,8 +299,8 @@ async def sparql(request: Request) -> Response:
         params.setdefault(key, []).append(value)
     if request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await request.body()
-        if len(body) > MAX_QUERY_BYTES:
+        body = await _bounded_body(request, MAX_QUERY_BYTES)
+        if body is None:
             return _error(request, 413, f"the request is larger than {MAX_QUERY_BYTES} bytes")
         if content_type == "application/sparql-update":
             return _error(request, 403, "SPARQL Update is not allowed: this endpoint is read-only")
