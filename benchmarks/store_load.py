@@ -195,7 +195,7 @@ def main() -> None:
     results = []
     for name in args.stores.split(","):
         measured = (
-            measure_oxigraph(build, scratch)
+            measure_oxigraph(build, scratch, args.other)
             if name == "oxigraph"
             else measure_virtuoso(build, scratch, args.virtuoso_memory)
         )
