@@ -570,6 +570,7 @@ def serve(
     import uvicorn
 
     from litkg.serve.app import create_app
+    from litkg.serve.protocol import HeaderLimitProtocol
 
     if query_timeout <= 0 or max_results <= 0 or workers <= 0 or query_memory <= 0:
         _fail("--query-timeout, --max-results, --workers and --query-memory must be positive")
@@ -587,7 +588,7 @@ def serve(
     except LitkgError as exc:
         _fail(f"{exc}")
     err_console.print(f"serving {out} at http://{host}:{port}/", highlight=False)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run(application, host=host, port=port, log_level="warning", http=HeaderLimitProtocol)
 
 
 def main() -> None:
