@@ -216,6 +216,8 @@ class IdentityIndex(_WorkGroups):
         self._person_cache: dict[str, tuple[str, str | None, str | None]] = {}
         self._orcid_keys: dict[str, list[str]] | None = None  # ORCID -> the name keys it comes with
         self._canonical_cache: dict[str, Reference] = {}
+        # spellings of each organization name (by the fold its IRI is minted from), with counts
+        self._organizations: dict[str, Counter[str]] = {}
 
     @classmethod
     def from_articles(cls, articles: Iterable[Article]) -> IdentityIndex:
@@ -232,6 +234,8 @@ class IdentityIndex(_WorkGroups):
         self.add(identity, as_description(article), rank=0, origin=article.source)
         if article.article_type:
             self._article_types[identity.tokens[0]] = article.article_type
+        if article.publisher:
+            self.add_organization(article.publisher)
         for person in article.authors:
             self.add_person(person)
         for reference in article.references:
@@ -253,6 +257,8 @@ class IdentityIndex(_WorkGroups):
             self._ids.setdefault(token, set()).update(ids)
         for key, spellings in other._people.items():
             self._people.setdefault(key, Counter()).update(spellings)
+        for key, names in other._organizations.items():
+            self._organizations.setdefault(key, Counter()).update(names)
         self._person_cache.clear()
         self._orcid_keys = None
         self._article_types.update(other._article_types)
@@ -274,11 +280,26 @@ class IdentityIndex(_WorkGroups):
                 self._ids.setdefault(token, set()).update(ids)
 
     def add_person(self, person: Person) -> None:
+        """Record a spelling of a person: their names and ORCID iD, and the names of the
+        organizations they are affiliated with (or, for a group author, the group's)."""
+        if person.group:
+            self.add_organization(person.family)
+            return
         self._people.setdefault(person_key(person), Counter())[
             (person.family, person.given, person.orcid)
         ] += 1
+        for affiliation in person.affiliations:
+            self.add_organization(affiliation)
         self._person_cache.clear()
         self._orcid_keys = None
+
+    def add_organization(self, name: str) -> None:
+        self._organizations.setdefault(organization_key(name), Counter())[name] += 1
+
+    def organization(self, name: str) -> str:
+        """One spelling per organization IRI (names that fold alike are one node)."""
+        variants = self._organizations.get(organization_key(name))
+        return _preferred_name(variants) if variants else name
 
     def _canonical_description(self, root: str) -> Reference | None:
         return self._canonical_cache.get(root)
@@ -374,6 +395,20 @@ def _respelled(person: Person, chosen: tuple[str, str | None, str | None]) -> Pe
     return replace(person, family=family, given=given or person.given, orcid=person.orcid or orcid)
 
 
+def organization_key(name: str) -> str:
+    """What an organization's IRI is minted from: names equal under it are one node."""
+    return fold(name)
+
+
+def _preferred_name(variants: Counter[str]) -> str:
+    """An organization's name among its spellings: diacritics, then mixed case over all
+    capitals, then frequency, then the text."""
+    return max(
+        sorted(variants),
+        key=lambda n: (sum(not c.isascii() for c in n), sum(c.islower() for c in n), variants[n], n),
+    )
+
+
 def _preferred_spelling(
     variants: Counter[tuple[str, str | None, str | None]],
 ) -> tuple[str, str | None, str | None]:
@@ -410,6 +445,7 @@ CREATE TABLE ids (token TEXT, scheme TEXT, value TEXT, PRIMARY KEY (token, schem
 CREATE TABLE people (key TEXT, family TEXT, given TEXT, orcid TEXT, count INTEGER,
                      PRIMARY KEY (key, family, given, orcid));
 CREATE INDEX people_by_orcid ON people (orcid);
+CREATE TABLE organizations (key TEXT, name TEXT, count INTEGER, PRIMARY KEY (key, name));
 CREATE TABLE canonical (root TEXT PRIMARY KEY, description BLOB);
 """
 
@@ -488,6 +524,15 @@ class IdentityStore(_WorkGroups):
                 (key, family, given or "", orcid or "", count)
                 for key, spellings in part._people.items()
                 for (family, given, orcid), count in spellings.items()
+            ),
+        )
+        db.executemany(
+            "INSERT INTO organizations VALUES (?, ?, ?) ON CONFLICT (key, name)"
+            " DO UPDATE SET count = count + excluded.count",
+            (
+                (key, name, count)
+                for key, names in part._organizations.items()
+                for name, count in names.items()
             ),
         )
         self._article_types.update(part._article_types)
@@ -572,6 +617,18 @@ class IdentityStore(_WorkGroups):
             spellings = self._spellings_of_orcid(respelled.orcid)
             self._spellings.remember(("orcid", respelled.orcid), spellings)
         return _one_per_orcid(respelled, spellings)
+
+    def organization(self, name: str) -> str:
+        key = ("organization", organization_key(name))
+        chosen = self._spellings.get(key)
+        if chosen is None:
+            rows = self._read().execute(
+                "SELECT name, count FROM organizations WHERE key = ?", (organization_key(name),)
+            )
+            variants = Counter({spelling: count for spelling, count in rows})
+            chosen = _preferred_name(variants) if variants else name
+            self._spellings.remember(key, chosen)
+        return str(chosen)
 
     def _spellings_of_orcid(self, orcid: str) -> list[Counter[tuple[str, str | None, str | None]]]:
         """The variants of each name key ``orcid`` comes with (none when only one key)."""

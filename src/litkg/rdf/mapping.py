@@ -10,6 +10,7 @@ publishes, without building a Graph). The README has the mapping table.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from rdflib import Graph, Literal, URIRef
 
@@ -180,7 +181,7 @@ def article_triples(
         graph,
         minter,
         subject,
-        authors=[p if p.group else index.person(p) for p in article.authors],
+        authors=[_respelled_person(p, index) for p in article.authors],
         year=article.year,
         journal=article.journal_abbreviation or article.journal,
         journal_title=article.journal if article.journal_abbreviation else None,
@@ -215,7 +216,7 @@ def article_triples(
         publisher = minter.organization(article.publisher)
         add((subject, DCTERMS.publisher, publisher))
         add((publisher, RDF.type, FOAF.Organization))
-        add((publisher, FOAF.name, Literal(article.publisher)))
+        add((publisher, FOAF.name, Literal(index.organization(article.publisher))))
     _add_statement(
         graph,
         minter,
@@ -361,6 +362,17 @@ def _add_work_metadata(
     for scheme, value in identifiers:
         if value:
             _add_identifier(graph, minter, subject, scheme, value)
+
+
+def _respelled_person(person: Person, index: Identities) -> Person:
+    """The corpus's one spelling of a person (their names; each affiliation), or of a
+    group author's name: every node an IRI names gets one name however sources spell it."""
+    if person.group:
+        return replace(person, family=index.organization(person.family))
+    chosen = index.person(person)
+    if not chosen.affiliations:
+        return chosen
+    return replace(chosen, affiliations=tuple(index.organization(a) for a in chosen.affiliations))
 
 
 def _add_person(graph: Triples, minter: Minter, person: Person) -> URIRef:
@@ -558,7 +570,7 @@ def cited_work_triples(
         graph,
         minter,
         cited,
-        authors=[p if p.group else index.person(p) for p in work.authors],
+        authors=[_respelled_person(p, index) for p in work.authors],
         year=work.year,
         journal=work.journal,
         journal_title=None,
