@@ -553,6 +553,15 @@ def serve(
         int, typer.Option(help="Most rows (or triples) a SPARQL query may return.")
     ] = 10_000,
     workers: Annotated[int, typer.Option(help="SPARQL worker processes.")] = 2,
+    queue_wait: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds a query may wait for a busy worker before 503 (default: 3 x --query-timeout)."
+        ),
+    ] = None,
+    max_waiting: Annotated[
+        int, typer.Option(help="Most queries waiting for a worker at once; one more gets 503 at once.")
+    ] = 32,
     query_memory: Annotated[
         int, typer.Option(help="Megabytes of memory a SPARQL query may use (per worker process).")
     ] = 1024,
@@ -572,8 +581,10 @@ def serve(
     from litkg.serve.app import create_app
     from litkg.serve.protocol import HeaderLimitProtocol
 
-    if query_timeout <= 0 or max_results <= 0 or workers <= 0 or query_memory <= 0:
-        _fail("--query-timeout, --max-results, --workers and --query-memory must be positive")
+    if query_timeout <= 0 or max_results <= 0 or workers <= 0 or query_memory <= 0 or max_waiting <= 0:
+        _fail("--query-timeout, --max-results, --workers, --query-memory and --max-waiting must be positive")
+    if queue_wait is not None and queue_wait < 0:
+        _fail("--queue-wait must not be negative")
     try:
         application = create_app(
             out,
@@ -584,6 +595,8 @@ def serve(
             workers=workers,
             services=frozenset(allow_service or ()),
             query_memory=query_memory,
+            queue_wait=queue_wait,
+            max_waiting=max_waiting,
         )
     except LitkgError as exc:
         _fail(f"{exc}")

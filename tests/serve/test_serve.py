@@ -582,3 +582,61 @@ def test_a_request_head_over_the_limit_gets_431(server, client):
     answer = _raw_exchange(server, head, [])
     assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
     assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
+
+
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+def test_fast_queries_wait_their_turn_behind_slow_clients(built):
+    """Two clients sending only queries that run to the 2 s limit hold both workers; the
+    fast queries of a third client wait in line and are all answered, none refused."""
+    import concurrent.futures
+    import threading
+
+    process, url = start_server(built, "--query-timeout", "2", "--workers", "2")
+    stop = threading.Event()
+
+    def slow_client() -> None:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            while not stop.is_set():
+                http.get("/sparql", params={"query": SLOW})
+
+    def fast(_: int) -> int:
+        with httpx.Client(base_url=url, timeout=60) as http:
+            return http.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code
+
+    try:
+        slow = [threading.Thread(target=slow_client) for _ in range(2)]
+        for thread in slow:
+            thread.start()
+        time.sleep(0.5)  # both workers busy
+        with concurrent.futures.ThreadPoolExecutor(6) as pool:
+            statuses = list(pool.map(fast, range(24)))
+        assert statuses == [200] * 24
+    finally:
+        stop.set()
+        for thread in slow:
+            thread.join()
+        stop_server(process)
+
+
+def test_the_line_of_waiting_queries_is_bounded(built):
+    """With one worker busy and one query already waiting (--max-waiting 1), one more
+    query is refused at once with 503, saying why, instead of piling up."""
+    import concurrent.futures
+
+    process, url = start_server(built, "--query-timeout", "3", "--workers", "1", "--max-waiting", "1")
+    try:
+        with httpx.Client(base_url=url, timeout=60) as http, concurrent.futures.ThreadPoolExecutor(2) as pool:
+            running = pool.submit(lambda: httpx.get(url + "/sparql", params={"query": SLOW}, timeout=60))
+            time.sleep(0.5)
+            waiting = pool.submit(lambda: httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=60))
+            time.sleep(0.5)
+            started = time.monotonic()
+            refused = http.get("/sparql", params={"query": "ASK {}"})
+            assert refused.status_code == 503 and "already waiting" in refused.text
+            assert time.monotonic() - started < 1.5
+            assert running.result().status_code == 503  # stopped at the time limit
+            assert waiting.result().status_code == 200  # served once the worker was replaced
+    finally:
+        stop_server(process)

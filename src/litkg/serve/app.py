@@ -400,13 +400,17 @@ def create_app(
     workers: int = 2,
     services: frozenset[str] = frozenset(),
     query_memory: int = 1024,
+    queue_wait: float | None = None,
+    max_waiting: int = 32,
 ) -> Starlette:
     """The linked-data application for the build directory ``out``.
 
     ``base`` is the IRI base the build was minted under (default: read from its
     metadata.ttl); ``store_dir`` keeps the on-disk store between runs (default: a
     temporary directory removed on shutdown); ``services``: the endpoints a query may call
-    with ``SERVICE`` (default: none); ``query_memory``: MB a query may use, per worker.
+    with ``SERVICE`` (default: none); ``query_memory``: MB a query may use, per worker;
+    ``queue_wait`` and ``max_waiting``: how long, and how many, queries may wait for a
+    busy worker (:class:`~litkg.serve.endpoint.QueryService`).
     """
     base = base or ld.dataset_base(out)
     if not base.endswith(("/", "#")):
@@ -428,6 +432,8 @@ def create_app(
             max_results=max_results,
             services=services,
             memory_mb=query_memory,
+            queue_wait=queue_wait,
+            max_waiting=max_waiting,
         )
         site = Site(out, base, store, service, templates, _library_queries())
         site_holder[:] = [site]

@@ -273,9 +273,13 @@ class _Worker:
 class QueryService:
     """``size`` worker processes over the read-only store at ``store_path``.
 
-    ``run`` blocks the calling thread until the answer comes, the time limit passes
-    (the worker is killed, a fresh one takes its place, EndpointError 503), or no worker
-    gets free within the time limit (503).
+    ``run`` blocks the calling thread until the answer comes, or the time limit passes
+    (the worker is killed, a fresh one takes its place, EndpointError 503). A query that
+    finds every worker busy waits its turn, first come first served, for up to
+    ``queue_wait`` seconds (default: three times the time limit, so it outlasts the
+    queries ahead of it even when each runs to the limit); at most ``max_waiting`` queries
+    wait at once, and one more gets 503 at once: slow clients delay fast queries, but a
+    flood cannot pile up without bound.
     """
 
     def __init__(
@@ -287,8 +291,13 @@ class QueryService:
         max_results: int = 10_000,
         services: frozenset[str] = frozenset(),
         memory_mb: int = 1024,
+        queue_wait: float | None = None,
+        max_waiting: int = 32,
     ):
         self.store_path = store_path
+        self.queue_wait = 3 * timeout if queue_wait is None else queue_wait
+        self.max_waiting = max_waiting
+        self._waiting = 0
         self.memory_mb = memory_mb  # per query, above what a worker holds with the store open
         self.services = services  # the endpoints a query may call with SERVICE
         self.timeout = timeout
@@ -315,14 +324,27 @@ class QueryService:
         worker.stop()
         threading.Thread(target=self._add_worker, daemon=True).start()
 
-    def run(self, request: QueryRequest) -> QueryOutcome:
-        check_services(request.query, self.services)
+    def _next_worker(self) -> _Worker:
+        """An idle worker, waiting in line for one (bounded in time and in length)."""
+        with self._lock:
+            if self._waiting >= self.max_waiting:
+                raise EndpointError(
+                    503, f"{self._waiting} queries are already waiting for a query worker; retry later"
+                )
+            self._waiting += 1
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            return self._idle.get(timeout=self.queue_wait)
         except queue.Empty:
             raise EndpointError(
-                503, f"all query workers stayed busy for {self.timeout:g} s; retry later"
+                503, f"no query worker got free within {self.queue_wait:g} s; retry later"
             ) from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+
+    def run(self, request: QueryRequest) -> QueryOutcome:
+        check_services(request.query, self.services)
+        worker = self._next_worker()
         try:
             worker.connection.send(request)
             if not worker.connection.poll(self.timeout):
