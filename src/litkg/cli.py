@@ -386,13 +386,15 @@ def load(
         Credentials,
         LoadError,
         NamedGraph,
+        check_every_graph,
         check_loaded,
-        count_in_graph_sparql,
         count_in_graph_store,
+        counts_by_graph,
         drop_graphs_store,
         drop_graphs_update,
         dump_to_load,
         graphs_on_server,
+        graphs_prefix,
         load_graph_store,
         load_update,
         query_endpoint_of,
@@ -455,7 +457,7 @@ def load(
                     progress=advance,
                 )
                 checked = query_endpoint or query_endpoint_of(endpoint)
-                check_loaded(report, lambda name: count_in_graph_sparql(checked, name, credentials))
+                check_every_graph(report, counts_by_graph(checked, graphs_prefix(report.sent), credentials))
                 if sync:
                     on_server = graphs_on_server(checked, credentials)
                     dropped = stale_graphs(on_server, loaded, dataset_base(build_dir))
@@ -465,7 +467,16 @@ def load(
                     raise LoadError("--graph-store is required with --method gsp")
                 report = load_graph_store(graphs, graph_store, auth=credentials, progress=advance)
                 store_url = graph_store
-                check_loaded(report, lambda name: count_in_graph_store(store_url, name, credentials))
+                try:
+                    checked = query_endpoint or query_endpoint_of(store_url)
+                    held = counts_by_graph(checked, graphs_prefix(report.sent), credentials)
+                except LoadError:
+                    if query_endpoint:
+                        raise
+                    # no SPARQL query endpoint beside the Graph Store: count the last graph back
+                    check_loaded(report, lambda name: count_in_graph_store(store_url, name, credentials))
+                else:
+                    check_every_graph(report, held)
                 if sync:
                     on_server = graphs_on_server(
                         query_endpoint or query_endpoint_of(store_url), credentials

@@ -281,3 +281,37 @@ def test_sync_needs_the_builds_base_iri(server, seed_out, tmp_path):
     shutil.copy(seed_out / "graph.nq", tmp_path / "graph.nq")  # no metadata.ttl beside it
     result = CliRunner().invoke(app, ["load", str(tmp_path), "--endpoint", f"{server}/update", "--sync"])
     assert result.exit_code == 1 and "--sync needs" in result.stderr and "metadata.ttl" in result.stderr
+
+
+@pytest.mark.parametrize("method", ["update", "gsp"])
+def test_every_graph_is_counted_back_not_only_the_last(seed_out, method):
+    """A server that lost an article's graph in the middle of the load (it answered 200,
+    and holds the last graph whole) fails the load, naming the graph; one holding every
+    graph passes. Every graph is counted in one query on the query endpoint."""
+    import json
+
+    graphs = list(read_named_graphs(seed_out))
+    counts = {g.name: g.triples for g in graphs}
+    lost = graphs[0].name
+
+    def answer(held: dict[str, int]) -> bytes:
+        bindings = [
+            {"g": {"type": "uri", "value": name}, "n": {"type": "literal", "value": str(n)}}
+            for name, n in held.items()
+        ]
+        return json.dumps({"head": {"vars": ["g", "n"]}, "results": {"bindings": bindings}}).encode()
+
+    for held, ok in (({**counts, lost: 0}, False), (counts, True)):
+        fake = _FakeStore(200, answer(held), {"Content-Type": "application/sparql-results+json"})
+        url = f"http://127.0.0.1:{fake.port}/{'update' if method == 'update' else 'store'}"
+        option = ["--endpoint", url] if method == "update" else ["--graph-store", url, "--method", "gsp"]
+        try:
+            result = CliRunner().invoke(app, ["load", str(seed_out), *option])
+        finally:
+            fake.close()
+        if ok:
+            assert result.exit_code == 0, result.output
+            assert any(path.startswith("/query?") for _, path in fake.requests)
+        else:
+            assert result.exit_code == 1 and f"<{lost}> holds 0 of {counts[lost]}" in result.stderr
+            assert "1 of the 3 graphs" in result.stderr

@@ -22,7 +22,9 @@ Unreachable endpoints, HTTP errors and rejected data raise :class:`LoadError` wi
 status and the server's own message. A redirect is an error too (followed, a POST or PUT
 becomes a GET and the data is lost), and a server that answers 200 without storing is
 caught afterwards: the last graph loaded is counted back from the server and must hold the
-triples sent (:func:`check_loaded`).
+triples sent: every graph is counted back in one query (:func:`check_every_graph`), or,
+from a Graph Store endpoint with no SPARQL query endpoint, the last graph
+(:func:`check_loaded`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import os
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -73,6 +76,7 @@ class LoadReport:
     requests: int
     last_graph: str | None = None  # the last graph loaded, and its triples, for check_loaded
     last_triples: int = 0
+    sent: dict[str, int] = field(default_factory=dict)  # triples sent per graph, for check_every_graph
 
 
 # Triples per piece of a named graph, each piece one INSERT DATA operation (or one PUT or
@@ -331,6 +335,7 @@ def load_update(
     count = triples = requests = last_triples = chars = 0
     last: str | None = None
     batch: list[NamedGraph] = []
+    sent: dict[str, int] = {}
 
     def send() -> None:
         nonlocal requests, chars
@@ -348,6 +353,7 @@ def load_update(
             send()  # the request is full (a large graph's later pieces then go in the next)
         batch.append(graph)
         chars += len(graph.ntriples)
+        sent[graph.name] = (sent.get(graph.name, 0) if not graph.first else 0) + graph.triples
         count += graph.first
         triples += graph.triples
         last, last_triples = (graph.name, 0) if graph.first else (last, last_triples)
@@ -356,7 +362,7 @@ def load_update(
             send()
     if batch:
         send()
-    return LoadReport(count, triples, requests, last, last_triples)
+    return LoadReport(count, triples, requests, last, last_triples, sent)
 
 
 def _graph_url(store_url: str, name: str) -> str:
@@ -376,7 +382,9 @@ def load_graph_store(
     later pieces of a large graph are POSTed (added to it)."""
     count = triples = requests = last_triples = 0
     last: str | None = None
+    sent: dict[str, int] = {}
     for graph in graphs:
+        sent[graph.name] = (sent.get(graph.name, 0) if not graph.first else 0) + graph.triples
         request = urllib.request.Request(
             _graph_url(store_url, graph.name),
             data=graph.ntriples.encode("utf-8"),
@@ -391,7 +399,7 @@ def load_graph_store(
         last_triples += graph.triples
         if progress and graph.first:
             progress(1)
-    return LoadReport(count, triples, requests, last, last_triples)
+    return LoadReport(count, triples, requests, last, last_triples, sent)
 
 
 def _body(error: urllib.error.HTTPError) -> str:
@@ -422,16 +430,6 @@ def select_rows(query_url: str, query: str, auth: Credentials | None, what: str)
         ) from None
 
 
-def count_in_graph_sparql(query_url: str, name: str, auth: Credentials | None = None) -> int:
-    """The triples the server's SPARQL query endpoint holds in graph ``name``."""
-    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}"
-    rows = select_rows(query_url, query, auth, "a count query, to check what was stored")
-    try:
-        return int(rows[0]["n"])
-    except (ValueError, KeyError, IndexError):
-        raise LoadError(f"{redacted(query_url)} answered a count query without a count: {rows[:1]}") from None
-
-
 def count_in_graph_store(store_url: str, name: str, auth: Credentials | None = None) -> int:
     """The triples a Graph Store Protocol endpoint holds in graph ``name``."""
     request = urllib.request.Request(_graph_url(store_url, name), headers={"Accept": "application/n-triples"})
@@ -456,6 +454,44 @@ def check_loaded(report: LoadReport, count: Callable[[str], int]) -> None:
             f"the server answered every request, but holds {held} of the {report.last_triples} "
             f"triples sent for <{report.last_graph}>: the data was not stored"
         )
+
+
+def counts_by_graph(query_url: str, prefix: str, auth: Credentials | None = None) -> dict[str, int]:
+    """The triples the server holds in each named graph whose name starts with ``prefix``,
+    in one query."""
+    escaped = prefix.replace("\\", "\\\\").replace('"', '\\"')
+    query = (
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+        f'FILTER(STRSTARTS(STR(?g), "{escaped}")) }} GROUP BY ?g'
+    )
+    rows = select_rows(query_url, query, auth, "a count of each graph, to check what was stored")
+    try:
+        return {row["g"]: int(row["n"]) for row in rows if "g" in row}
+    except (KeyError, ValueError):
+        raise LoadError(f"{redacted(query_url)} answered a count query without counts: {rows[:1]}") from None
+
+
+def check_every_graph(report: LoadReport, held: dict[str, int]) -> None:
+    """Raise :class:`LoadError` unless the server holds, in every graph loaded, the
+    triples sent for it (``held``: :func:`counts_by_graph`)."""
+    wrong = sorted(
+        (name, held.get(name, 0), sent)
+        for name, sent in report.sent.items()
+        if name and held.get(name, 0) != sent
+    )
+    if wrong:
+        shown = "; ".join(f"<{name}> holds {have} of {sent}" for name, have, sent in wrong[:3])
+        more = f" (and {len(wrong) - 3} more)" if len(wrong) > 3 else ""
+        raise LoadError(
+            f"the server answered every request, but {len(wrong)} of the {len(report.sent)} graphs "
+            f"sent do not hold the triples sent: {shown}{more}"
+        )
+
+
+def graphs_prefix(names: Iterable[str]) -> str:
+    """The longest start all ``names`` share: what :func:`counts_by_graph` asks for."""
+    ordered = sorted(name for name in names if name)
+    return os.path.commonprefix([ordered[0], ordered[-1]]) if ordered else ""
 
 
 def query_endpoint_of(endpoint: str) -> str:
