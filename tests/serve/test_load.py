@@ -315,3 +315,86 @@ def test_every_graph_is_counted_back_not_only_the_last(seed_out, method):
         else:
             assert result.exit_code == 1 and f"<{lost}> holds 0 of {counts[lost]}" in result.stderr
             assert "1 of the 3 graphs" in result.stderr
+
+
+class _DigestStore:
+    """A loopback server that takes updates only with valid HTTP Digest credentials
+    (RFC 7616, MD5, qop=auth, as Virtuoso's /sparql-auth), recording each POST and
+    whether it was authorized; its query endpoint counts nothing (so the load's check
+    fails after the updates, which is all these tests need)."""
+
+    USER, PASSWORD, REALM, NONCE = "litkg", "s3cret", "SPARQL", "c0ffee"
+
+    def __init__(self):
+        import hashlib
+        import http.server
+        import threading
+
+        posts: list[bool] = []
+        self.posts = posts
+        store = self
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode()).hexdigest()  # noqa: S324 (the protocol's hash)
+
+        def authorized(handler) -> bool:
+            header = handler.headers.get("Authorization", "")
+            if not header.startswith("Digest "):
+                return False
+            fields = urllib.request.parse_keqv_list(urllib.request.parse_http_list(header[7:]))
+            ha1 = md5(f"{store.USER}:{store.REALM}:{store.PASSWORD}")
+            ha2 = md5(f"{handler.command}:{fields.get('uri')}")
+            expected = md5(f"{ha1}:{store.NONCE}:{fields.get('nc')}:{fields.get('cnonce')}:auth:{ha2}")
+            return fields.get("username") == store.USER and fields.get("response") == expected
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                ok = authorized(self)
+                posts.append(ok)
+                if ok:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(401)
+                self.send_header(
+                    "WWW-Authenticate",
+                    f'Digest realm="{store.REALM}", nonce="{store.NONCE}", qop="auth", algorithm="MD5"',
+                )
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.port = free_port()
+        self.httpd = http.server.HTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def test_digest_credentials_are_sent_once_per_request_after_the_first_challenge(seed_out):
+    """After the first challenge, each update is signed with the server's nonce (the nonce
+    count raised), so a batch of megabytes is sent once, not once unsigned and once
+    signed; a wrong password is refused and named without the password."""
+    from litkg.serve.load import Credentials
+
+    server = _DigestStore()
+    url = f"http://127.0.0.1:{server.port}/sparql-auth"
+    try:
+        graphs = list(read_named_graphs(seed_out))
+        credentials = Credentials(server.USER, server.PASSWORD, "auto")
+        report = load_update(iter(graphs), url, batch_size=1, auth=credentials)
+        assert report.requests == 3
+        assert server.posts == [False, True, True, True]  # one challenge, then each update once
+        server.posts.clear()
+        with pytest.raises(LoadError) as refused:
+            load_update(iter(graphs), url, batch_size=1, auth=Credentials(server.USER, "wrong", "digest"))
+        assert "refused the credentials of user 'litkg'" in str(refused.value)
+        assert "wrong" not in str(refused.value) and not any(server.posts)
+    finally:
+        server.close()

@@ -39,7 +39,7 @@ import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pyoxigraph as ox
 
@@ -233,6 +233,34 @@ class _OnePassword(urllib.request.HTTPPasswordMgr):
         return self._auth.user, self._auth.password
 
 
+class _DigestOnce(urllib.request.HTTPDigestAuthHandler):
+    """urllib's Digest handler, which answers each request's challenge by sending the
+    request again -- with the body, a few megabytes per update. This one remembers the
+    last challenge and signs later requests with its nonce (the nonce count raised), as
+    RFC 7616 allows, so each request is sent once; when the server refuses the reused
+    nonce it challenges again and urllib answers as before."""
+
+    def __init__(self, passwords: urllib.request.HTTPPasswordMgr) -> None:
+        super().__init__(passwords)
+        self._challenge: dict[str, str] | None = None
+
+    def retry_http_digest_auth(self, req: urllib.request.Request, auth: str) -> Any:
+        _, challenge = auth.split(" ", 1)
+        self._challenge = urllib.request.parse_keqv_list(
+            [item for item in urllib.request.parse_http_list(challenge) if item]
+        )
+        return super().retry_http_digest_auth(req, auth)
+
+    def http_request(self, req: urllib.request.Request) -> urllib.request.Request:
+        if self._challenge is not None and not req.has_header("Authorization"):
+            signed = self.get_authorization(req, self._challenge)
+            if signed:
+                req.add_unredirected_header("Authorization", f"Digest {signed}")
+        return req
+
+    https_request = http_request
+
+
 @functools.lru_cache(maxsize=8)
 def _opener(auth: Credentials | None) -> urllib.request.OpenerDirector:
     if auth is None or auth.scheme == "basic":  # basic: a header on every request (_auth_header)
@@ -240,7 +268,7 @@ def _opener(auth: Credentials | None) -> urllib.request.OpenerDirector:
     passwords = _OnePassword(auth)
     handlers: list[urllib.request.BaseHandler] = [
         _NoRedirect(),
-        urllib.request.HTTPDigestAuthHandler(passwords),
+        _DigestOnce(passwords),
     ]
     if auth.scheme == "auto":
         handlers.append(urllib.request.HTTPBasicAuthHandler(passwords))
