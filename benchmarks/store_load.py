@@ -119,27 +119,29 @@ def measure_oxigraph(build: Path, scratch: Path, other: Path | None) -> list[dic
     return results
 
 
-def measure_virtuoso(build: Path, scratch: Path, memory_mb: int) -> list[dict]:
+def measure_virtuoso(build: Path, scratch: Path, memory_mb: int, other: Path | None) -> list[dict]:
     results = []
-    with virtuoso(scratch / "virtuoso-litkg", memory_mb=memory_mb) as store:
-        seconds, rss = litkg_load(
-            build,
-            "--endpoint",
-            f"{store.url}/sparql-auth",
-            "--user",
-            store.user,
-            env={"LITKG_PASSWORD": store.password},
-        )
-        results.append(
-            {
-                "store": "Virtuoso",
-                "way": "litkg load (update, digest)",
-                "seconds": seconds,
-                "client_rss_mb": rss,
-                "quads": count(f"{store.url}/sparql"),
-            }
-        )
-    shutil.rmtree(scratch / "virtuoso-litkg")
+    for source in ([other] if other is not None else []) + [None]:
+        with virtuoso(scratch / "virtuoso-litkg", memory_mb=memory_mb) as store:
+            seconds, rss = litkg_load(
+                build,
+                "--endpoint",
+                f"{store.url}/sparql-auth",
+                "--user",
+                store.user,
+                env={"LITKG_PASSWORD": store.password},
+                source=source,
+            )
+            results.append(
+                {
+                    "store": "Virtuoso",
+                    "way": "litkg load (update, digest)" + (f", {source}" if source else ""),
+                    "seconds": seconds,
+                    "client_rss_mb": rss,
+                    "quads": count(f"{store.url}/sparql"),
+                }
+            )
+        shutil.rmtree(scratch / "virtuoso-litkg")
     store: Virtuoso
     with virtuoso(scratch / "virtuoso-bulk", memory_mb=memory_mb) as store:
         started = time.perf_counter()
@@ -171,9 +173,7 @@ def main() -> None:
     parser.add_argument("--build", type=Path, help="an existing build with graph.nq (skips generating)")
     parser.add_argument("--virtuoso-memory", type=int, default=2000, help="MB of Virtuoso buffers")
     parser.add_argument("--stores", default="oxigraph,virtuoso")
-    parser.add_argument(
-        "--other", type=Path, help="src/ of another checkout: its litkg load too, on Oxigraph"
-    )
+    parser.add_argument("--other", type=Path, help="src/ of another checkout: its litkg load too, first")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="litkg-store-load-"))
     build = args.build
@@ -197,7 +197,7 @@ def main() -> None:
         measured = (
             measure_oxigraph(build, scratch, args.other)
             if name == "oxigraph"
-            else measure_virtuoso(build, scratch, args.virtuoso_memory)
+            else measure_virtuoso(build, scratch, args.virtuoso_memory, args.other)
         )
         for row in measured:
             print(json.dumps(row), flush=True)
