@@ -3,11 +3,12 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
-import socket
 import tempfile
 from pathlib import Path
 
 import pytest
+
+from stores import free_port  # noqa: F401 (the tests' one free-port helper)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -32,11 +33,19 @@ def shared_or_skip(*parts: str) -> Path:
     return path
 
 
-def free_port() -> int:
-    """A TCP port free on the loopback interface, for servers the tests start."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def running(store):
+    """Yield what the store context manager ``store`` (tests/stores.py) starts, for a
+    fixture: ``yield from running(oxigraph(path))``. A store that is not installed skips
+    the tests, or fails them under CI, where .ci/run installs every store."""
+    from stores import StoreMissing
+
+    try:
+        with store as started:
+            yield started
+    except StoreMissing as missing:
+        if os.environ.get("CI"):
+            pytest.fail(str(missing))
+        pytest.skip(str(missing))
 
 
 # Every build a test makes is checked as a user would check it: whatever the test does to

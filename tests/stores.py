@@ -51,7 +51,8 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], name: str, timeou
             time.sleep(0.2)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server process: terminate, then kill it if it lingers."""
     process.terminate()
     try:
         process.wait(timeout=30)
@@ -90,7 +91,7 @@ def oxigraph(location: Path) -> Iterator[str]:
         _wait_until_up(f"{url}/query?query=ASK%7B%7D", process, "oxigraph")
         yield url
     finally:
-        _stop(process)
+        stop(process)
 
 
 VIRTUOSO_INI = """\
@@ -217,4 +218,4 @@ def virtuoso(directory: Path, memory_mb: int = 200) -> Iterator[Virtuoso]:
         )
         yield Virtuoso(url, sql_port, directory, dba_password, started.user, started.password)
     finally:
-        _stop(process)
+        stop(process)

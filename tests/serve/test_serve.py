@@ -21,6 +21,7 @@ from conftest import SEED_000, SEEDS, free_port
 from litkg.build import build
 from litkg.serve.app import create_app, negotiate
 from litkg.serve.query import load_store, named_query, parse_term, run_query, with_values
+from stores import stop
 
 BASE = "https://w3id.org/litkg/"
 CLEMENT = BASE + "work/key/clement_2003_science_302_113"
@@ -69,13 +70,7 @@ def start_server(out: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("litkg serve did not start within 60 s")
 
 
-def stop_server(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+stop_server = stop  # tests/stores.py: terminate, then kill if it lingers
 
 
 @pytest.fixture(scope="module")

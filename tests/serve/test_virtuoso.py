@@ -9,7 +9,6 @@ the same rows on Virtuoso, Oxigraph and the embedded engine."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -17,26 +16,20 @@ import pytest
 from test_query import EXPECTED
 from typer.testing import CliRunner
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, running
 from litkg.build import build
 from litkg.cli import app
 from litkg.rdf.iris import DEFAULT_BASE
 from litkg.serve.load import Credentials, load_update, read_named_graphs, select_rows
 from litkg.serve.query import load_store, named_query, parse_term, run_query, with_values
-from stores import StoreMissing, Virtuoso, oxigraph, virtuoso
+from stores import Virtuoso, oxigraph, virtuoso
 
 QUERIES = sorted(p.stem for p in (ROOT / "src" / "litkg" / "_data" / "queries").glob("*.rq"))
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> Virtuoso:
-    try:
-        with virtuoso(tmp_path_factory.mktemp("virtuoso")) as running:
-            yield running
-    except StoreMissing as missing:
-        if os.environ.get("CI"):
-            pytest.fail(str(missing))
-        pytest.skip(str(missing))
+    yield from running(virtuoso(tmp_path_factory.mktemp("virtuoso")))
 
 
 @pytest.fixture(scope="module")

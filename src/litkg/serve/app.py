@@ -15,10 +15,11 @@ VoID description; the dumps named by void:dataDump (graph.ttl, …) are served a
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import tempfile
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
@@ -135,13 +136,11 @@ class Site:
     service: QueryService
     templates: Jinja2Templates
     queries: tuple[tuple[str, str, str], ...]  # name, first comment line, text
-    _charts: list[pictures.LandingPictures] = field(default_factory=list)
 
+    @functools.cached_property
     def landing_pictures(self) -> pictures.LandingPictures:
         """The landing page's charts, drawn once: the served store does not change."""
-        if not self._charts:
-            self._charts.append(pictures.landing_pictures(self.store))
-        return self._charts[0]
+        return pictures.landing_pictures(self.store)
 
     def names(self, path: str) -> list[str]:
         """What a request path can stand for under the base: the path itself, and -- when
@@ -199,7 +198,7 @@ def _rdf_response(triples: list[ox.Triple], media_type: str, site: Site) -> Resp
 async def landing(request: Request) -> Response:
     site = _site(request)
     view = await run_in_threadpool(ld.dataset_view, site.store, site.base)
-    charts = await run_in_threadpool(site.landing_pictures)
+    charts = await run_in_threadpool(lambda: site.landing_pictures)
     dumps = [name for name in DUMP_FILES if (site.out / name).exists()]
     return site.templates.TemplateResponse(
         request,
