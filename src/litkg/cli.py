@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 from urllib.parse import urlsplit
 
 import typer
@@ -22,6 +22,9 @@ from litkg.parse.repair import summarise
 from litkg.rdf.iris import DEFAULT_BASE
 from litkg.rdf.metadata import DEFAULT_LICENSE
 from litkg.validate import ENGINES, Engine, validate_graph
+
+if TYPE_CHECKING:
+    from litkg.link.evaluate import EvaluationReport, GoldDocument
 
 app = typer.Typer(
     help="litkg publishes journal articles as a validated RDF knowledge graph.",
@@ -478,9 +481,7 @@ def load(
                 else:
                     check_every_graph(report, held)
                 if sync:
-                    on_server = graphs_on_server(
-                        query_endpoint or query_endpoint_of(store_url), credentials
-                    )
+                    on_server = graphs_on_server(query_endpoint or query_endpoint_of(store_url), credentials)
                     dropped = stale_graphs(on_server, loaded, dataset_base(build_dir))
                     drop_graphs_store(store_url, dropped, credentials)
             else:
@@ -500,22 +501,94 @@ def load(
 @app.command("eval-linking")
 def eval_linking(
     file: Annotated[
-        Path, typer.Argument(help="Gold mentions: gzip JSONL with text and annotations (CRAFT format).")
+        Path,
+        typer.Argument(
+            help="Gold mentions: gzip JSONL with text and annotations (CRAFT or NCBI Disease layout)."
+        ),
     ],
+    folds: Annotated[
+        int | None,
+        typer.Option(
+            help="Cross-validate: score each of K folds of documents with a model trained on the others."
+        ),
+    ] = None,
+    train: Annotated[
+        Path | None,
+        typer.Option(
+            help="Train the model on this gold file (with --folds: in addition to the training folds)."
+        ),
+    ] = None,
+    subset: Annotated[
+        str | None,
+        typer.Option(help="Score only the documents of this subset (the NCBI corpus: train, devel)."),
+    ] = None,
+    train_subset: Annotated[
+        str | None, typer.Option(help="Train only on the documents of this subset of the training file.")
+    ] = None,
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="Score the rules without the model.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     top: Annotated[int, typer.Option(help="How many frequent false positives/negatives to list.")] = 20,
 ) -> None:
-    """Score the CL/MONDO annotator on gold documents: precision, recall, F1 (strict and lenient)."""
-    from litkg.link.evaluate import evaluate, read_gold
+    """Score the CL/MONDO annotator on gold documents: precision, recall, F1 (strict and lenient).
+
+    With no option the shipped model is scored (the report says how many of the documents
+    it was trained on); --folds and --train score models trained on other documents only."""
+    from litkg.link.evaluate import GoldError, read_gold
+    from litkg.link.evaluate import subset as of_subset
 
     try:
-        documents = read_gold(file)
-    except (OSError, ValueError) as exc:
-        _fail(f"{file}: cannot read gold documents: {exc}")
-    report = evaluate(documents)
+        documents = of_subset(read_gold(file), subset)
+        training = None
+        if train is not None or train_subset is not None:
+            training = of_subset(read_gold(train or file), train_subset)
+    except (OSError, GoldError) as exc:
+        _fail(f"cannot read gold documents: {exc}")
+    if not documents:
+        _fail(f"{file}: no gold documents" + (f" in subset {subset!r}" if subset else ""))
+    try:
+        report = _linking_report(documents, folds, training, rules_only)
+    except ImportError as exc:
+        _fail(f"training a linking model needs scikit-learn ({exc}): pip install 'litkg[learn]'")
+    except ValueError as exc:
+        _fail(str(exc))
     if as_json:
         out_console.print_json(json.dumps(report.to_dict(top), ensure_ascii=False))
         return
+    _print_linking_report(report, top)
+
+
+def _linking_report(
+    documents: list[GoldDocument], folds: int | None, training: list[GoldDocument] | None, rules_only: bool
+) -> EvaluationReport:
+    """Score ``documents`` by cross-validation, by a model trained on ``training``, or with
+    the shipped model (or the rules alone)."""
+    from litkg.link import Annotator
+    from litkg.link.evaluate import cross_validate, evaluate, train_then_score
+
+    if folds is not None or training is not None:
+        from litkg.link.train import Trainer
+
+        trainer = Trainer()
+        if folds is not None:
+            return cross_validate(documents, folds, trainer, training or ())
+        return train_then_score(trainer, training or [], documents)
+    annotator = Annotator(model=None if rules_only else "shipped")
+    report = evaluate(documents, annotator)
+    report.held_out = [sorted(d.id for d in documents)]
+    if annotator.model is None:
+        report.trained_on = ["nothing: the rules alone"]
+    else:
+        seen = set(annotator.model.trained_on) & {d.id for d in documents}
+        report.trained_on = [
+            f"the shipped model: {len(annotator.model.trained_on)} documents, "
+            f"{len(seen)} of the {len(documents)} scored here"
+        ]
+    return report
+
+
+def _print_linking_report(report: EvaluationReport, top: int) -> None:
     table = Table("ontology", "match", "precision", "recall", "F1", "tp", "fp", "fn")
     for name, onto in report.ontologies.items():
         for kind, score in (("strict", onto.strict), ("lenient", onto.lenient)):
@@ -537,6 +610,14 @@ def eval_linking(
         out_console.print(f"{name}: most frequent false negatives", highlight=False)
         for text, count in onto.false_negatives.most_common(top):
             out_console.print(f"  {count:5d}  {text}", highlight=False)
+    for i, held in enumerate(report.held_out, 1):
+        shown = ", ".join(held[:12]) + (f" … and {len(held) - 12} more" if len(held) > 12 else "")
+        label = f"fold {i} held out" if len(report.held_out) > 1 else "scored"
+        out_console.print(f"{label} ({len(held)} documents): {shown}", highlight=False)
+    for line in (
+        report.trained_on if len(report.trained_on) <= 20 else [f"{len(report.trained_on)} documents"]
+    ):
+        out_console.print(f"trained on: {line}", highlight=False)
     out_console.print(
         f"{report.documents} documents, {report.characters / 1e6:.2f} MB in {report.seconds:.2f} s "
         f"({report.megabytes_per_second:.2f} MB/s)",

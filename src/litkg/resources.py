@@ -12,7 +12,7 @@ DATA = Path(__file__).resolve().parent / "_data"
 
 
 def data_dir(name: str) -> Path:
-    """Directory of shipped data ``name`` ("shapes", "queries", "ontology")."""
+    """Directory of shipped data ``name`` ("shapes", "queries", "ontology", "linking")."""
     candidate = DATA / name
     if not candidate.is_dir():
         raise FileNotFoundError(f"litkg data directory {name!r} not found in {DATA}")

@@ -39,13 +39,15 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from litkg.link.abbreviations import Abbreviation, find_abbreviations, in_genotype
 from litkg.link.cache import shipped_lexicon
 from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, stem
+from litkg.link.model import LinkingModel, Option, Relation, SpanContext, shipped_model
 from litkg.link.parts import article_text_parts
 from litkg.link.tokens import JOINER, Token, name_key, normal_token, tokens_with_offsets
 from litkg.records import Article
@@ -81,6 +83,16 @@ class Span:
     end: int
     curie: str
     via: str
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A span the rules found, the options it may name and its features' context."""
+
+    part: str
+    span: Span
+    context: SpanContext
+    options: tuple[Option, ...]
 
 
 @dataclass
@@ -299,15 +311,77 @@ def _overlaps(spans: Iterable[Span], start: int, end: int) -> bool:
 class Annotator:
     """Annotates articles (all their text parts, as one document) with CL and MONDO terms."""
 
-    def __init__(self, lexicon: Lexicon | None = None) -> None:
+    def __init__(
+        self, lexicon: Lexicon | None = None, model: LinkingModel | Literal["shipped"] | None = "shipped"
+    ) -> None:
+        """``model``: the learned step that links each span the rules find ("shipped": the
+        model litkg ships; None: the rules alone)."""
         self.lexicon = lexicon or shipped_lexicon()
+        self.model = shipped_model() if model == "shipped" else model
 
     def annotate_article(self, article: Article) -> list[Mention]:
         """Mentions in the title, standfirst/abstract, captions and body of ``article``."""
         return self.annotate_texts(article_text_parts(article))
 
     def annotate_texts(self, parts: Sequence[tuple[str, str]]) -> list[Mention]:
-        """Mentions in the named text parts of one document, in part then offset order."""
+        """Mentions in the named text parts of one document, in part then offset order: the
+        spans the rules find, each linked to the term the model chooses among its options
+        (or, with no model, to the term the rules propose)."""
+        texts = dict(parts)
+        mentions = []
+        for proposal in self.proposals(parts):
+            span = proposal.span
+            if self.model is not None:
+                curie = self.model.choose(proposal.context, proposal.options)
+                if curie is None:
+                    continue
+                span = Span(span.start, span.end, curie, span.via)
+            mentions.append(_mention(proposal.part, texts[proposal.part], span))
+        return mentions
+
+    def proposals(self, parts: Sequence[tuple[str, str]]) -> list[Proposal]:
+        """The spans the rules find in one document, each with the term they propose, the
+        other terms it may name and what the model's features are computed from."""
+        chosen_by_part, defined = self._rule_spans(parts)
+        counts = Counter(span.curie for chosen in chosen_by_part.values() for span in chosen)
+        labels = self.lexicon.module.labels
+        found = []
+        for name, text in parts:
+            for span in sorted(chosen_by_part[name]):
+                fitted = {e.curie for e in self.lexicon.lookup(name_key(text[span.start : span.end]))}
+                context = SpanContext(
+                    text=text,
+                    part=name,
+                    start=span.start,
+                    end=span.end,
+                    proposed=span.curie,
+                    via=span.via,
+                    label=name_key(span.via) == name_key(labels.get(span.curie, "")),
+                    names_fitted=len(fitted | {span.curie}),
+                    document_count=counts[span.curie],
+                    defined=span.curie in defined,
+                )
+                found.append(Proposal(name, span, context, self._options(span.curie, fitted)))
+        return found
+
+    def _options(self, proposed: str, fitted: set[str]) -> tuple[Option, ...]:
+        """The proposed term, its parents and grandparents, and the other terms its name fits."""
+        parents = self.lexicon.module.parents
+        options = {proposed: Option(proposed, "self", len(self.lexicon.ancestors(proposed)))}
+        related: tuple[tuple[Relation, Sequence[str]], ...] = (
+            ("parent", parents.get(proposed, ())),
+            ("grandparent", [g for p in parents.get(proposed, ()) for g in parents.get(p, ())]),
+            ("alternative", sorted(fitted)),
+        )
+        for relation, curies in related:
+            for curie in curies:
+                if curie not in options:
+                    options[curie] = Option(curie, relation, len(self.lexicon.ancestors(curie)))
+        return tuple(options.values())
+
+    def _rule_spans(self, parts: Sequence[tuple[str, str]]) -> tuple[dict[str, list[Span]], set[str]]:
+        """The spans the rules choose in each part, and the terms the document defines a
+        short form for."""
         tokens = {name: tokens_with_offsets(text) for name, text in parts}
         candidates = {name: self._candidates(text, tokens[name]) for name, text in parts}
         definitions, definition_spans = self._definitions(parts, candidates)
@@ -330,19 +404,20 @@ class Annotator:
             chosen.extend(self._coordinated(text, chosen, document))
             chosen_by_part[name] = chosen
         heads = self._elliptic_heads(parts, chosen_by_part)
-        mentions: list[Mention] = []
         for name, text in parts:
-            chosen = chosen_by_part[name]
-            self._take_ellipses(text, tokens[name], heads, chosen)
-            mentions.extend(_mention(name, text, span) for span in sorted(chosen))
-        return mentions
+            self._take_ellipses(text, tokens[name], heads, chosen_by_part[name])
+        return chosen_by_part, {d.curie for d in definitions.values()}
 
     def _candidates(self, text: str, tokens: list[Token]) -> list[Candidate]:
         """The candidate at each position where a name starts, left to right; a match of
         derived names only may not apply, so the scan goes on inside it too."""
         found: list[Candidate] = []
+        starts = self.lexicon.trie
         i = 0
         while i < len(tokens):
+            if tokens[i].word not in starts:  # most words start no name: skip the call
+                i += 1
+                continue
             best, plain = self._longest_names(text, tokens, i)
             if best is None:
                 i += 1
@@ -367,9 +442,11 @@ class Annotator:
                 best = (j, hit)
                 if not all(e.derived for e in hit):
                     plain = best
-            if j >= len(tokens) or not JOINER.match(text[tokens[j - 1].end : tokens[j].start]):
+            if j >= len(tokens):
                 break
             node = node.get(tokens[j].word)
+            if node is not None and not JOINER.match(text[tokens[j - 1].end : tokens[j].start]):
+                break
             j += 1
         return best, plain
 
@@ -537,10 +614,12 @@ def _take_longest(
     taken, trying its fallback when its own match does not apply. Defined short forms are
     left to :meth:`Annotator._take_short_forms` (with their head word)."""
     covered = 0
+    # the definitions' spans; those added below all end before the next candidate starts
+    given = list(chosen)
     for c in candidates:
         if c.start < covered:
             continue
-        if c.name in definitions or any(s.start <= c.start and c.end <= s.end for s in chosen):
+        if c.name in definitions or any(s.start <= c.start and c.end <= s.end for s in given):
             continue
         option: Candidate | None = c
         while option is not None:

@@ -1,7 +1,15 @@
-"""Score the annotator against gold mentions (CRAFT CL and MONDO annotations).
+"""Score the annotator against gold mentions, per ontology.
 
-Strict: same span and same term. Lenient: overlapping span and same term. Scores per
-ontology, with the most frequent false positives and false negatives.
+Two gold layouts are read: CRAFT's (`../shared/corpus/craft/`, one ``concept`` per
+annotation) and the NCBI Disease corpus mapped to MONDO (`../shared/corpus/ncbi-disease/`,
+a ``concepts`` list and a ``mappable`` flag). A prediction is right when its term is one of
+the gold mention's concepts; strict: the same span, lenient: an overlapping span. A
+prediction overlapping a gold mention that maps to no term of its ontology is not scored.
+Scores per ontology, with the most frequent false positives and false negatives.
+
+Figures are read the way they will be used: :func:`cross_validate` scores each fold of
+documents with a model trained on the other folds only, and :func:`train_then_score`
+scores one set of documents with a model trained on another.
 """
 
 from __future__ import annotations
@@ -10,11 +18,111 @@ import gzip
 import json
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from litkg.link import Annotator
+from litkg.link.annotator import Annotator, Mention
+from litkg.link.cache import out_of_collectors_sight
+
+Ontology = Literal["CL", "MONDO"]
+ONTOLOGIES: tuple[Ontology, ...] = ("CL", "MONDO")
+
+
+@dataclass(frozen=True)
+class GoldMention:
+    """One annotated mention: where it is and every term it may be linked to."""
+
+    start: int
+    end: int
+    ontology: Ontology
+    concepts: frozenset[str]  # empty when the annotated ids map to no term of the ontology
+    text: str
+
+    @property
+    def mappable(self) -> bool:
+        return bool(self.concepts)
+
+
+@dataclass(frozen=True)
+class GoldDocument:
+    """One gold document: its text, its mentions, and the subset it belongs to."""
+
+    id: str
+    text: str
+    mentions: tuple[GoldMention, ...]
+    subset: str | None = None  # "train"/"devel" in the NCBI corpus
+
+    @property
+    def size(self) -> int:
+        return len(self.text.encode("utf-8"))
+
+
+class GoldError(ValueError):
+    """A gold file that cannot be read; the message names the file and the line."""
+
+
+def _gold_mention(annotation: dict[str, Any]) -> GoldMention | None:
+    """A mention of CL or MONDO, or None for another ontology's (one CRAFT "MONDO"
+    annotation is an HP term)."""
+    ontology = annotation["ontology"]
+    if ontology not in ONTOLOGIES:
+        return None
+    if "concepts" in annotation:
+        concepts = annotation["concepts"] if annotation.get("mappable", True) else []
+    else:
+        concepts = [annotation["concept"]]
+    concepts = [c for c in concepts if c.startswith(ontology + ":")]
+    if not concepts and "concepts" not in annotation:
+        return None
+    return GoldMention(
+        int(annotation["start"]),
+        int(annotation["end"]),
+        ontology,
+        frozenset(concepts),
+        annotation.get("text", ""),
+    )
+
+
+def _gold_document(record: dict[str, Any]) -> GoldDocument:
+    mentions = (_gold_mention(a) for a in record["annotations"])
+    subset = next((str(v) for k, v in record.items() if k.endswith("_subset")), None)
+    return GoldDocument(
+        str(record["id"]), record["text"], tuple(m for m in mentions if m is not None), subset
+    )
+
+
+def read_gold(path: Path) -> list[GoldDocument]:
+    """The documents of a (gzip) JSONL gold file, one object per line with ``id``,
+    ``text`` and ``annotations``."""
+    opener: Callable[..., Any] = gzip.open if path.suffix == ".gz" else open
+    documents = []
+    with opener(path, "rt", encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            try:
+                documents.append(_gold_document(json.loads(line)))
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
+                raise GoldError(
+                    f"{path}:{number}: not a gold document ({type(exc).__name__}: {exc})"
+                ) from exc
+    return documents
+
+
+def subset(documents: Iterable[GoldDocument], name: str | None) -> list[GoldDocument]:
+    """The documents of one subset ("train", "devel"), or all for None."""
+    return [d for d in documents if name is None or d.subset == name]
+
+
+def folds(documents: Sequence[GoldDocument], k: int) -> list[list[GoldDocument]]:
+    """``k`` folds of whole documents: sorted by id, the i-th document goes to fold i mod k,
+    so every fold is fixed by the ids alone."""
+    if not 2 <= k <= len(documents):
+        raise ValueError(f"--folds must be between 2 and the number of documents ({len(documents)}), not {k}")
+    ordered = sorted(documents, key=lambda d: d.id)
+    return [ordered[i::k] for i in range(k)]
 
 
 @dataclass
@@ -47,12 +155,44 @@ class Score:
         }
 
 
+Predicted = tuple[int, int, str]  # start, end, term
+
+
+def _same_span(gold: GoldMention, predicted: Predicted) -> bool:
+    return (gold.start, gold.end) == predicted[:2]
+
+
+def _overlapping(gold: GoldMention, predicted: Predicted) -> bool:
+    return gold.start < predicted[1] and predicted[0] < gold.end
+
+
 @dataclass
 class OntologyReport:
     strict: Score = field(default_factory=Score)
     lenient: Score = field(default_factory=Score)
     false_positives: Counter[str] = field(default_factory=Counter)
     false_negatives: Counter[str] = field(default_factory=Counter)
+
+    def add(self, text: str, gold: Sequence[GoldMention], predicted: set[Predicted]) -> None:
+        """Count one document's predictions against its scored gold mentions."""
+        for score, fits in ((self.strict, _same_span), (self.lenient, _overlapping)):
+            found = [any(fits(g, p) and p[2] in g.concepts for p in predicted) for g in gold]
+            right = {p for p in predicted if any(fits(g, p) and p[2] in g.concepts for g in gold)}
+            score.tp += sum(found)
+            score.fn += found.count(False)
+            score.fp += len(predicted - right)
+            if fits is _same_span:
+                for s, e, c in sorted(predicted - right):
+                    self.false_positives[f"{text[s:e]} -> {c}"] += 1
+                for g, hit in zip(gold, found, strict=True):
+                    if not hit:
+                        self.false_negatives[f"{text[g.start : g.end]} -> {min(g.concepts)}"] += 1
+
+    def merge(self, other: OntologyReport) -> None:
+        for mine, theirs in ((self.strict, other.strict), (self.lenient, other.lenient)):
+            mine.tp, mine.fp, mine.fn = mine.tp + theirs.tp, mine.fp + theirs.fp, mine.fn + theirs.fn
+        self.false_positives.update(other.false_positives)
+        self.false_negatives.update(other.false_negatives)
 
     def to_dict(self, top: int = 20) -> dict[str, object]:
         return {
@@ -69,10 +209,23 @@ class EvaluationReport:
     characters: int
     seconds: float
     ontologies: dict[str, OntologyReport]
+    # which documents each figure comes from: the held-out documents of each fold, and
+    # what the model that scored them was trained on
+    held_out: list[list[str]] = field(default_factory=list)
+    trained_on: list[str] = field(default_factory=list)
 
     @property
     def megabytes_per_second(self) -> float:
         return self.characters / 1e6 / self.seconds if self.seconds else 0.0
+
+    def merge(self, other: EvaluationReport) -> None:
+        self.documents += other.documents
+        self.characters += other.characters
+        self.seconds += other.seconds
+        for name, report in other.ontologies.items():
+            self.ontologies.setdefault(name, OntologyReport()).merge(report)
+        self.held_out.extend(other.held_out)
+        self.trained_on.extend(other.trained_on)
 
     def to_dict(self, top: int = 20) -> dict[str, object]:
         return {
@@ -80,50 +233,83 @@ class EvaluationReport:
             "characters": self.characters,
             "seconds": round(self.seconds, 3),
             "mb_per_second": round(self.megabytes_per_second, 3),
+            "held_out": self.held_out,
+            "trained_on": self.trained_on,
             "ontologies": {name: report.to_dict(top) for name, report in self.ontologies.items()},
         }
 
 
-def read_gold(path: Path) -> list[dict[str, Any]]:
-    """Documents of a gzip JSONL file: {"id", "text", "annotations": [...]}."""
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
+def score_document(
+    document: GoldDocument, mentions: Iterable[Mention], reports: dict[str, OntologyReport]
+) -> None:
+    """Add one document's mentions to the per-ontology reports. Predictions that overlap a
+    gold mention with no term of their ontology are not scored."""
+    predicted = {(m.start, m.end, m.curie) for m in mentions}
+    for name, report in reports.items():
+        gold = [m for m in document.mentions if m.ontology == name]
+        unscored = [g for g in gold if not g.mappable]
+        mine = {
+            p
+            for p in predicted
+            if p[2].startswith(name + ":") and not any(_overlapping(u, p) for u in unscored)
+        }
+        report.add(document.text, [g for g in gold if g.mappable], mine)
 
 
-def evaluate(documents: list[dict[str, Any]], annotator: Annotator | None = None) -> EvaluationReport:
+def annotated_ontologies(documents: Iterable[GoldDocument]) -> tuple[Ontology, ...]:
+    """The ontologies the gold documents annotate: a corpus of diseases only (NCBI) does
+    not count cell types as false positives."""
+    found = {m.ontology for d in documents for m in d.mentions}
+    return tuple(o for o in ONTOLOGIES if o in found)
+
+
+def evaluate(documents: Sequence[GoldDocument], annotator: Annotator | None = None) -> EvaluationReport:
     """Run the annotator over each document's text and score it per ontology."""
     annotator = annotator or Annotator()
-    reports = {"CL": OntologyReport(), "MONDO": OntologyReport()}
+    reports: dict[str, OntologyReport] = {name: OntologyReport() for name in annotated_ontologies(documents)}
     seconds = 0.0
-    characters = 0
-    for document in documents:
-        text = document["text"]
-        characters += len(text.encode("utf-8"))
-        started = time.perf_counter()
-        mentions = annotator.annotate_texts([("text", text)])
-        seconds += time.perf_counter() - started
-        predicted = {(m.start, m.end, m.curie) for m in mentions}
-        for name, report in reports.items():
-            prefix = name + ":"
-            gold = {
-                (a["start"], a["end"], a["concept"])
-                for a in document["annotations"]
-                if a["ontology"] == name and a["concept"].startswith(prefix)
-            }
-            pred = {p for p in predicted if p[2].startswith(prefix)}
-            report.strict.tp += len(gold & pred)
-            report.strict.fp += len(pred - gold)
-            report.strict.fn += len(gold - pred)
-            for s, e, c in pred - gold:
-                report.false_positives[f"{text[s:e]} -> {c}"] += 1
-            for s, e, c in gold - pred:
-                report.false_negatives[f"{text[s:e]} -> {c}"] += 1
+    with out_of_collectors_sight():
+        for document in documents:
+            started = time.perf_counter()
+            mentions = annotator.annotate_texts([("text", document.text)])
+            seconds += time.perf_counter() - started
+            score_document(document, mentions, reports)
+    return EvaluationReport(len(documents), sum(d.size for d in documents), seconds, reports)
 
-            def overlaps(a: tuple[int, int, str], others: set[tuple[int, int, str]]) -> bool:
-                return any(a[2] == o[2] and a[0] < o[1] and o[0] < a[1] for o in others)
 
-            report.lenient.tp += sum(overlaps(g, pred) for g in gold)
-            report.lenient.fn += sum(not overlaps(g, pred) for g in gold)
-            report.lenient.fp += sum(not overlaps(p, gold) for p in pred)
-    return EvaluationReport(len(documents), characters, seconds, reports)
+Trainer = Callable[[Sequence[GoldDocument]], Annotator]
+
+
+def train_then_score(
+    train: Trainer, training: Sequence[GoldDocument], held_out: Sequence[GoldDocument]
+) -> EvaluationReport:
+    """Score ``held_out`` with an annotator trained on ``training`` only."""
+    if {d.id for d in training} & {d.id for d in held_out}:
+        raise ValueError("a document is both trained on and scored")
+    report = evaluate(held_out, train(training))
+    report.held_out = [sorted(d.id for d in held_out)]
+    report.trained_on = sorted(d.id for d in training)
+    return report
+
+
+def cross_validate(
+    documents: Sequence[GoldDocument], k: int, train: Trainer, extra: Sequence[GoldDocument] = ()
+) -> EvaluationReport:
+    """Document-level k-fold cross-validation: each fold is scored by an annotator trained
+    on the other folds (and on ``extra``, another corpus, less any document of the fold),
+    and the figures are summed over the folds."""
+    parts = folds(documents, k)
+    reports: dict[str, OntologyReport] = {name: OntologyReport() for name in annotated_ontologies(documents)}
+    total = EvaluationReport(0, 0, 0.0, reports)
+    for i, fold in enumerate(parts):
+        held = {d.id for d in fold}
+        training = [d for j, other in enumerate(parts) if j != i for d in other]
+        training += [d for d in extra if d.id not in held]
+        report = train_then_score(train, training, fold)
+        report.trained_on = [
+            f"fold {i + 1}: the other {k - 1} folds"
+            + (" and the extra training documents" if extra else "")
+            + f" ({len(training)} documents)"
+        ]
+        total.merge(report)
+    return total

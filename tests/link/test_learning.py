@@ -1,0 +1,192 @@
+"""Linking measured on documents it was not trained on: the gold layouts, the folds, the
+learned model, and the floors under the held-out figures the README reports."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import shared_or_skip
+from litkg.cli import app
+from litkg.link.annotator import Annotator, Mention
+from litkg.link.evaluate import (
+    GoldDocument,
+    GoldMention,
+    OntologyReport,
+    cross_validate,
+    evaluate,
+    folds,
+    read_gold,
+    score_document,
+    subset,
+    train_then_score,
+)
+from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
+from litkg.link.train import Trainer
+
+CRAFT = ("corpus", "craft", "cl-mondo-dev.jsonl.gz")
+NCBI = ("corpus", "ncbi-disease", "ncbi-disease-train-dev.jsonl.gz")
+
+
+def mention(start, end, curie, text="x" * 80):
+    return Mention(curie, "text", start, end, text[start:end], "", "", "name")
+
+
+def gold(start, end, *concepts, ontology="MONDO"):
+    return GoldMention(start, end, ontology, frozenset(concepts), "")
+
+
+def test_a_prediction_is_right_when_its_term_is_one_of_the_mentions_concepts():
+    """NCBI's rule: strict is the same span with the term among the concepts, lenient an
+    overlapping span; a prediction overlapping an unmappable mention is not scored."""
+    document = GoldDocument(
+        "1",
+        "x" * 80,
+        (
+            gold(0, 10, "MONDO:1", "MONDO:2"),  # a composite mention: either term is right
+            gold(20, 30, "MONDO:3"),
+            gold(40, 50),  # maps to no MONDO term
+            gold(60, 70, "MONDO:4"),
+        ),
+    )
+    reports = {"MONDO": OntologyReport()}
+    score_document(
+        document,
+        [
+            mention(0, 10, "MONDO:2"),  # strict
+            mention(0, 10, "MONDO:1"),  # the same mention again: no false positive
+            mention(22, 30, "MONDO:3"),  # lenient only
+            mention(45, 48, "MONDO:9"),  # inside the unmappable mention: not scored
+            mention(60, 70, "MONDO:5"),  # wrong term
+        ],
+        reports,
+    )
+    strict, lenient = reports["MONDO"].strict, reports["MONDO"].lenient
+    assert (strict.tp, strict.fp, strict.fn) == (1, 2, 2)
+    assert (lenient.tp, lenient.fp, lenient.fn) == (2, 1, 1)
+
+
+def test_a_corpus_of_diseases_only_does_not_count_cell_types_against_the_annotator(tmp_path):
+    text = "Microglia in amyotrophic lateral sclerosis."
+    start = text.index("amyotrophic")
+    record = {
+        "id": "1",
+        "ncbi_subset": "devel",
+        "text": text,
+        "annotations": [
+            {
+                "start": start,
+                "end": start + 29,
+                "concepts": ["MONDO:0004976"],
+                "mappable": True,
+                "concept": "MONDO:0004976",
+                "ontology": "MONDO",
+            }
+        ],
+    }
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    [document] = read_gold(path)
+    assert document.subset == "devel" and document.mentions[0].concepts == {"MONDO:0004976"}
+    result = CliRunner().invoke(app, ["eval-linking", str(path), "--json", "--rules-only"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert list(report["ontologies"]) == ["MONDO"]
+    assert report["ontologies"]["MONDO"]["strict"]["tp"] == 1
+    assert report["held_out"] == [["1"]] and report["trained_on"] == ["nothing: the rules alone"]
+
+
+def test_a_bad_gold_line_is_named_by_file_and_line(tmp_path):
+    path = tmp_path / "gold.jsonl.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write(json.dumps({"id": "1", "text": "t", "annotations": []}) + "\n")
+        handle.write('{"id": "2", "text": \n')
+    result = CliRunner().invoke(app, ["eval-linking", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:2: not a gold document" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_folds_are_whole_documents_fixed_by_their_ids():
+    documents = [GoldDocument(str(i), "", ()) for i in range(11)]
+    parts = folds(documents, 3)
+    assert sorted(d.id for part in parts for d in part) == sorted(d.id for d in documents)
+    assert [len(p) for p in parts] == [4, 4, 3]
+    assert folds(list(reversed(documents)), 3) == parts
+    with pytest.raises(ValueError, match="between 2 and the number of documents"):
+        folds(documents, 12)
+    with pytest.raises(ValueError, match="both trained on and scored"):
+        train_then_score(lambda docs: Annotator(model=None), documents[:3], documents[2:5])
+
+
+def test_the_model_file_is_byte_identical_when_written_again(tmp_path):
+    model = LinkingModel({"b": -0.5, "a": 1.25}, -0.1, 0.4, ("2", "1"), {"C": 1.0})
+    first, second = tmp_path / "1.json.gz", tmp_path / "2.json.gz"
+    model.dump(first)
+    LinkingModel.load(first).dump(second)
+    assert first.read_bytes() == second.read_bytes()
+    assert LinkingModel.load(first) == model
+
+
+def test_a_span_is_linked_only_when_its_best_option_reaches_the_threshold():
+    text = "the disease"
+    span = SpanContext(text, "text", 4, 11, "MONDO:0000001", "disease", True, 1, 1, False)
+    options = (Option("MONDO:0000001", "self", 0), Option("MONDO:9", "alternative", 3))
+    prefers_the_alternative = LinkingModel({"term=MONDO:9": 2.0}, 0.0, 0.5)
+    assert prefers_the_alternative.choose(span, options) == "MONDO:9"
+    generic_words_are_no_mentions = LinkingModel({"surface=disease": -3.0}, 0.0, 0.5)
+    assert generic_words_are_no_mentions.choose(span, options) is None
+    # ties go to the term the rules proposed
+    assert LinkingModel({}, 0.0, 0.5).choose(span, options) == "MONDO:0000001"
+
+
+def test_the_shipped_model_never_saw_the_documents_its_ncbi_figures_come_from():
+    ncbi = read_gold(shared_or_skip(*NCBI))
+    trained_on = set(shipped_model().trained_on)
+    assert not trained_on & {d.id for d in subset(ncbi, "devel")}
+    assert {d.id for d in subset(ncbi, "train")} <= trained_on
+
+
+def test_training_is_deterministic_and_uses_the_training_documents_only():
+    ncbi = subset(read_gold(shared_or_skip(*NCBI)), "train")[:24]
+    first = Trainer().train(ncbi)
+    assert first == Trainer().train(ncbi)
+    assert first.trained_on == tuple(sorted(d.id for d in ncbi))
+    assert first.about["C"] in (0.1, 0.3, 1.0, 3.0)
+
+
+def test_eval_linking_cross_validates_and_says_which_documents_each_fold_held_out(tmp_path):
+    ncbi = shared_or_skip(*NCBI)
+    path = tmp_path / "few.jsonl"
+    with gzip.open(ncbi, "rt") as handle:
+        path.write_text("".join(line for line, _ in zip(handle, range(12), strict=False)))
+    result = CliRunner().invoke(app, ["eval-linking", str(path), "--folds", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    held = report["held_out"]
+    assert len(held) == 3 and sorted(i for fold in held for i in fold) == sorted(d.id for d in read_gold(path))
+    assert report["trained_on"][0].startswith("fold 1: the other 2 folds (8 documents)")
+
+
+@pytest.mark.slow
+def test_craft_cross_validated_floor():
+    """The README's CRAFT figures: 5-fold cross-validation by document, every fold scored
+    by a model trained on the other four. A change that helps only the documents it was
+    trained on lowers these."""
+    craft = read_gold(shared_or_skip(*CRAFT))
+    report = cross_validate(craft, 5, Trainer())
+    assert sorted(i for fold in report.held_out for i in fold) == sorted(d.id for d in craft)
+    assert report.ontologies["CL"].strict.f1 >= 0.85
+    assert report.ontologies["MONDO"].strict.f1 >= 0.81
+
+
+@pytest.mark.slow
+def test_ncbi_devel_floor_trained_on_train():
+    ncbi = read_gold(shared_or_skip(*NCBI))
+    report = train_then_score(Trainer(), subset(ncbi, "train"), subset(ncbi, "devel"))
+    assert report.ontologies["MONDO"].strict.f1 >= 0.62
+    rules = evaluate(subset(ncbi, "devel"), Annotator(model=None))
+    assert report.ontologies["MONDO"].strict.f1 > rules.ontologies["MONDO"].strict.f1 + 0.1
