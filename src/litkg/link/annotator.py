@@ -331,6 +331,8 @@ class Annotator:
         mentions = []
         for proposal in self.proposals(parts):
             span = proposal.span
+            if self.model is None and span.via in (UNCONFIRMED, BARE_SHORT_FORM):
+                continue
             if self.model is not None:
                 curie = self.model.choose(proposal.context, proposal.options)
                 if curie is None:
@@ -343,7 +345,12 @@ class Annotator:
         """The spans the rules find in one document, each with the term they propose, the
         other terms it may name and what the model's features are computed from."""
         chosen_by_part, defined = self._rule_spans(parts)
-        counts = Counter(span.curie for chosen in chosen_by_part.values() for span in chosen)
+        counts = Counter(
+            span.curie
+            for chosen in chosen_by_part.values()
+            for span in chosen
+            if span.via not in (UNCONFIRMED, BARE_SHORT_FORM)
+        )
         labels = self.lexicon.module.labels
         found = []
         for name, text in parts:
@@ -406,6 +413,10 @@ class Annotator:
         heads = self._elliptic_heads(parts, chosen_by_part)
         for name, text in parts:
             self._take_ellipses(text, tokens[name], heads, chosen_by_part[name])
+        for name, text in parts:
+            chosen_by_part[name].extend(
+                _unconfirmed(text, candidates[name], definitions, chosen_by_part[name])
+            )
         return chosen_by_part, {d.curie for d in definitions.values()}
 
     def _candidates(self, text: str, tokens: list[Token]) -> list[Candidate]:
@@ -602,6 +613,39 @@ class Annotator:
                 chosen.append(Span(token.start, following.end, curie, "ellipsis"))
             else:
                 chosen.append(Span(token.start, token.end, curie, "ellipsis"))
+
+
+# the head words after which a bare short form may still name the disease ("VHL" for
+# "von Hippel-Lindau (VHL) disease"); before others it names what the term is about:
+# the enzyme of "MCAD deficiency", the origin of "ES cells"
+_DISEASE_HEADS = frozenset({("disease",), ("syndrome",), ("disorder",)})
+UNCONFIRMED = "unconfirmed"  # the via of a span the rules leave to the model
+BARE_SHORT_FORM = "bare short form"
+
+
+def _unconfirmed(
+    text: str, candidates: Sequence[Candidate], definitions: dict[str, Definition], chosen: Sequence[Span]
+) -> list[Span]:
+    """Spans the rules leave for want of evidence, for a model to judge (the rules alone
+    never link them):
+
+    - a defined short form used without the disease noun its definition joins it to:
+      "VHL" after "von Hippel-Lindau (VHL) disease" may name the gene or the disease;
+    - an acronym or short synonym the document neither defines nor backs with the term's
+      full name: "DMD" in a title, "CF" in a sentence about cystic fibrosis patients."""
+    found: list[Span] = []
+    for short, definition in sorted(definitions.items()):
+        if definition.head not in _DISEASE_HEADS or not definition.curie.startswith("MONDO:"):
+            continue
+        bare = _short_form_pattern(short, Definition(definition.curie, ()))
+        for m in bare.finditer(text):
+            if not in_genotype(text, m.start(), m.end()) and not _overlaps([*chosen, *found], *m.span()):
+                found.append(Span(m.start(), m.end(), definition.curie, BARE_SHORT_FORM))
+    for candidate in candidates:
+        curie = preferred([e for e in candidate.entries if e.ambiguous])
+        if curie is not None and not _overlaps([*chosen, *found], candidate.start, candidate.end):
+            found.append(Span(candidate.start, candidate.end, curie, UNCONFIRMED))
+    return found
 
 
 def _take_longest(

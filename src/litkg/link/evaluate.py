@@ -117,12 +117,17 @@ def subset(documents: Iterable[GoldDocument], name: str | None) -> list[GoldDocu
 
 
 def folds(documents: Sequence[GoldDocument], k: int) -> list[list[GoldDocument]]:
-    """``k`` folds of whole documents: sorted by id, the i-th document goes to fold i mod k,
-    so every fold is fixed by the ids alone."""
-    if not 2 <= k <= len(documents):
-        raise ValueError(f"--folds must be between 2 and the number of documents ({len(documents)}), not {k}")
-    ordered = sorted(documents, key=lambda d: d.id)
-    return [ordered[i::k] for i in range(k)]
+    """``k`` folds of whole documents: with the distinct ids sorted, the documents of the
+    i-th id go to fold i mod k, so every fold is fixed by the ids alone and a document
+    given twice (the NCBI training set holds one) is never in two folds."""
+    ids = sorted({d.id for d in documents})
+    if not 2 <= k <= len(ids):
+        raise ValueError(f"--folds must be between 2 and the number of documents ({len(ids)}), not {k}")
+    fold_of = {identifier: i % k for i, identifier in enumerate(ids)}
+    parts: list[list[GoldDocument]] = [[] for _ in range(k)]
+    for document in sorted(documents, key=lambda d: d.id):
+        parts[fold_of[document.id]].append(document)
+    return parts
 
 
 @dataclass

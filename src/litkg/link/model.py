@@ -35,6 +35,8 @@ from litkg.resources import data_dir
 Relation = Literal["self", "parent", "grandparent", "alternative"]
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 FORMAT = "litkg-linking-model/1"
+# how a span was found, when not by a dictionary name (see litkg.link.annotator)
+_WAYS = frozenset({"abbreviation", "coordination", "ellipsis", "unconfirmed", "bare short form"})
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,7 @@ def span_features(span: SpanContext) -> list[str]:
     words = _WORD.findall(surface.lower())
     previous, following = _neighbour_words(span.text, span.start, span.end)
     ontology = span.proposed.split(":", 1)[0]
-    how = span.via if span.via in ("abbreviation", "coordination", "ellipsis") else "name"
+    how = span.via if span.via in _WAYS else "name"
     features = [
         f"ont={ontology}",
         f"via={how}",
