@@ -132,15 +132,34 @@ def test_the_model_file_is_byte_identical_when_written_again(tmp_path):
 
 
 def test_a_span_is_linked_only_when_its_best_option_reaches_the_threshold():
-    text = "the disease"
-    span = SpanContext(text, "text", 4, 11, "MONDO:0000001", "disease", True, 1, 1, False)
-    options = (Option("MONDO:0000001", "self", 0), Option("MONDO:9", "alternative", 3))
-    prefers_the_alternative = LinkingModel({"term=MONDO:9": 2.0}, 0.0, 0.5)
-    assert prefers_the_alternative.choose(span, options) == "MONDO:9"
+    text = "the familial disease"
+    span = SpanContext(text, "text", 13, 20, "MONDO:0000001", "disease", True, 1, 1, False)
+    options = (
+        Option("MONDO:0000001", "self", 0),
+        Option("MONDO:9", "parent", 3),
+        Option("MONDO:0000001", "self", 0, 4, ("familial",)),
+    )
+    prefers_the_parent = LinkingModel({"term=MONDO:9": 2.0}, 0.0, 0.5)
+    assert prefers_the_parent.choose(span, options) == options[1]
     generic_words_are_no_mentions = LinkingModel({"surface=disease": -3.0}, 0.0, 0.5)
     assert generic_words_are_no_mentions.choose(span, options) is None
-    # ties go to the term the rules proposed
-    assert LinkingModel({}, 0.0, 0.5).choose(span, options) == "MONDO:0000001"
+    takes_in_the_word_before = LinkingModel({"added.first=familial": 1.0}, 0.0, 0.5)
+    assert takes_in_the_word_before.choose(span, options) == options[2]
+    # ties go to the term the rules proposed, over the span they found
+    assert LinkingModel({}, 0.0, 0.5).choose(span, options) == options[0]
+
+
+def test_the_annotator_links_what_the_model_chooses_over_the_span_it_chooses():
+    text = "Mutations cause familial gastric cancer."
+    start = text.index("familial")
+    model = LinkingModel({"added.first=familial": 5.0}, 0.0, 0.5)
+    [linked] = Annotator(model=model).annotate_texts([("text", text)])
+    assert (linked.exact, linked.curie) == ("familial gastric cancer", "MONDO:0001056")
+    assert linked.start == start
+    [rules] = Annotator(model=None).annotate_texts([("text", text)])
+    assert rules.exact == "gastric cancer"
+    nothing = LinkingModel({}, -5.0, 0.5)
+    assert Annotator(model=nothing).annotate_texts([("text", text)]) == []
 
 
 def test_the_shipped_model_never_saw_the_documents_its_ncbi_figures_come_from():

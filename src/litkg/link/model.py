@@ -1,15 +1,17 @@
 """The learned step of linking: which term, if any, a span the rules found names.
 
-The rules of :mod:`litkg.link.annotator` find spans and propose a term for each. For
-every span the model scores a few options: the proposed term, its parents and
-grandparents (corpora annotate "breast cancer" as the broader "breast neoplasm" or the
-narrower "breast carcinoma" by their own conventions), and the other terms the matched
-name fits. Each (span, option) pair is described by named binary features (the surface
-form, its case and shape, the words around it, how the span was found, how often the
-document names the term, the option's depth and its relation to the proposed term) and
-scored by a logistic regression. The best option is linked when its probability reaches
-the model's threshold; otherwise the span is no mention ("disease" in a corpus that
-annotates only named diseases, a gene symbol that spells a disease acronym).
+The rules of :mod:`litkg.link.annotator` find spans and propose a term for each; they
+also propose spans they cannot confirm (an acronym the document does not define). For
+every span the model scores a few options: the proposed term and its parents (corpora
+annotate "breast cancer" as the broader "breast neoplasm" by their own conventions), each
+over the span or widened by the one or two words before it ("familial gastric cancer").
+Each (span, option) pair is described by named binary features (the surface form, its
+case and shape, the words around it, how the span was found, how often the document
+names the term, the option's depth, its relation to the proposed term and the words it
+takes in) and scored by a logistic regression. The best option is linked when its
+probability reaches the model's threshold; otherwise the span is no mention ("disease"
+in a corpus that annotates only named diseases, a gene symbol that spells a disease
+acronym).
 
 The model is trained by ``scripts/train_linking_model.py`` (scikit-learn,
 :mod:`litkg.link.train`) and shipped as
@@ -21,6 +23,7 @@ give the same sum, in the same order, on every machine.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import math
 import re
@@ -32,7 +35,7 @@ from typing import Any, Literal
 
 from litkg.resources import data_dir
 
-Relation = Literal["self", "parent", "grandparent", "alternative"]
+Relation = Literal["self", "parent"]
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 FORMAT = "litkg-linking-model/1"
 # how a span was found, when not by a dictionary name (see litkg.link.annotator)
@@ -46,6 +49,16 @@ class Option:
     curie: str
     relation: Relation
     depth: int  # the number of the term's ancestors
+    # where the option's span starts when it takes in the words before the span the rules
+    # found ("familial" in "familial gastric cancer"), and those words, folded
+    start: int | None = None
+    added: tuple[str, ...] = ()
+    kind: str = field(init=False, compare=False)  # the relation, marked when the option widens the span
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self, "kind", f"{self.relation}+{len(self.added)}" if self.added else self.relation
+        )
 
 
 @dataclass(frozen=True)
@@ -94,12 +107,13 @@ def span_features(span: SpanContext) -> list[str]:
     previous, following = _neighbour_words(span.text, span.start, span.end)
     ontology = span.proposed.split(":", 1)[0]
     how = span.via if span.via in _WAYS else "name"
+    shape = _shape(surface)
     features = [
         f"ont={ontology}",
         f"via={how}",
         f"via={how}|label={span.label}",
-        f"shape={_shape(surface)}",
-        f"shape={_shape(surface)}|ont={ontology}",
+        f"shape={shape}",
+        f"shape={shape}|ont={ontology}",
         f"words={min(len(words), 4)}",
         f"surface={' '.join(words)}",
         f"head={words[-1] if words else ''}",
@@ -116,22 +130,40 @@ def span_features(span: SpanContext) -> list[str]:
     return features
 
 
-def own_features(span: SpanContext, option: Option) -> list[str]:
-    """The features of one option of a span, its own and not shared with the other options."""
+def term_features(proposed: str, option: Option) -> list[str]:
+    """The features of an option's term and its relation to the proposed term."""
+    relation = option.kind
     return [
-        f"rel={option.relation}",
+        f"rel={relation}",
         f"term={option.curie}",
-        f"term={option.curie}|rel={option.relation}",
-        f"from={span.proposed}|rel={option.relation}",
-        f"from={span.proposed}|to={option.curie}",
-        f"depth={min(option.depth, 12)}|rel={option.relation}",
+        f"term={option.curie}|rel={relation}",
+        f"from={proposed}|rel={relation}",
+        f"from={proposed}|to={option.curie}",
+        f"depth={min(option.depth, 12)}|rel={relation}",
     ]
 
 
-def related(shared: Sequence[str], relation: Relation) -> list[str]:
+def added_features(option: Option) -> list[str]:
+    """The features of the words an option takes in before the span."""
+    if not option.added:
+        return []
+    added = " ".join(option.added)
+    return [
+        f"added={added}",
+        f"added.first={option.added[0]}",
+        f"added={added}|ont={option.curie.split(':', 1)[0]}",
+    ]
+
+
+def own_features(span: SpanContext, option: Option) -> list[str]:
+    """The features of one option of a span, its own and not shared with the other options."""
+    return term_features(span.proposed, option) + added_features(option)
+
+
+def related(shared: Sequence[str], kind: str) -> list[str]:
     """The span's shared features joined to an option's relation (a feature of the span
     says something different of the proposed term than of its parent)."""
-    return [f"{f}|rel={relation}" for f in shared]
+    return [f"{f}|rel={kind}" for f in shared]
 
 
 def option_features(span: SpanContext, option: Option, shared: Sequence[str]) -> list[str]:
@@ -148,31 +180,46 @@ class LinkingModel:
     threshold: float
     trained_on: tuple[str, ...] = ()  # the ids of the documents it was trained on
     about: dict[str, Any] = field(default_factory=dict)
+    # the weight of term_features by (proposed term, option's term, kind): terms recur
+    _term_weights: dict[tuple[str, str, str], float] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def _sum(self, features: Iterable[str]) -> float:
-        weights = self.weights
-        return math.fsum(weights.get(f, 0.0) for f in features)
+        # in the features' order, which is fixed: the same sum on every run
+        return sum(map(self.weights.get, features, _ZEROS))
 
     def probability(self, features: Iterable[str]) -> float:
         """P(the option is the term the span names), for all of an option's features."""
-        return _logistic(self.bias + self._sum(set(features)))
+        return _logistic(self.bias + self._sum(sorted(set(features))))
 
-    def choose(self, span: SpanContext, options: Sequence[Option]) -> str | None:
+    def choose(self, span: SpanContext, options: Sequence[Option]) -> Option | None:
         """The option the span names, or None when no option reaches the threshold; ties go
         to the earlier option (the proposed term comes first). The sum over the span's
         shared features is made once, and once per relation."""
         shared = span_features(span)
         base = self.bias + self._sum(shared)
-        by_relation: dict[str, float] = {}
+        by_kind: dict[str, float] = {}
         best, best_total = None, -math.inf
         for option in options:
-            joined = by_relation.get(option.relation)
+            joined = by_kind.get(option.relation)
             if joined is None:
-                joined = by_relation[option.relation] = self._sum(related(shared, option.relation))
-            total = base + joined + self._sum(own_features(span, option))
+                joined = by_kind[option.relation] = self._sum(related(shared, option.relation))
+            total = base + joined + self._term_weight(span.proposed, option)
+            if option.added:
+                total += self._sum(added_features(option))
             if total > best_total:
-                best, best_total = option.curie, total
+                best, best_total = option, total
         return best if _logistic(best_total) >= self.threshold else None
+
+    def _term_weight(self, proposed: str, option: Option) -> float:
+        key = (proposed, option.curie, option.kind)
+        found = self._term_weights.get(key)
+        if found is None:
+            if len(self._term_weights) > 500_000:
+                self._term_weights.clear()
+            found = self._term_weights[key] = self._sum(term_features(proposed, option))
+        return found
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -206,6 +253,9 @@ class LinkingModel:
     def load(cls, path: Path) -> LinkingModel:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             return cls.from_json(json.load(handle))
+
+
+_ZEROS = itertools.repeat(0.0)
 
 
 def _logistic(total: float) -> float:

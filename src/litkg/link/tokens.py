@@ -75,6 +75,8 @@ class Token(NamedTuple):
 def fold_token(token: str) -> str:
     """Case-fold, spell out Greek letters, strip accents."""
     token = token.casefold()
+    if token.isascii():  # most words: no Greek letter, no accent
+        return token
     return strip_accents("".join(_GREEK.get(c, c) for c in token))
 
 
@@ -97,6 +99,8 @@ def lemma(token: str) -> str:
 
 def american(token: str) -> str:
     """The American spelling of a folded token (applied to text and names alike)."""
+    if "ae" not in token and "oe" not in token and not token.endswith(("our", "re")):
+        return token  # none of the patterns can apply
     for pattern, replacement in _BRITISH:
         token = pattern.sub(replacement, token)
     return token

@@ -13,6 +13,7 @@ model does not use it.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -52,12 +53,18 @@ def examples_of(document: GoldDocument, proposals: Sequence[Proposal]) -> list[E
         gold = [m for m in document.mentions if m.ontology == ontology]
         if any(not g.mappable and _overlapping((g.start, g.end), (span.start, span.end)) for g in gold):
             continue
-        concepts = set().union(*(g.concepts for g in gold if (g.start, g.end) == (span.start, span.end)))
+        concepts: dict[tuple[int, int], set[str]] = defaultdict(set)
+        for g in gold:
+            if g.end == span.end:
+                concepts[g.start, g.end] |= g.concepts
         shared = span_features(proposal.context)
         found.append(
             Example(
                 tuple(tuple(option_features(proposal.context, o, shared)) for o in proposal.options),
-                tuple(o.curie in concepts for o in proposal.options),
+                tuple(
+                    o.curie in concepts.get((span.start if o.start is None else o.start, span.end), ())
+                    for o in proposal.options
+                ),
             )
         )
     return found
