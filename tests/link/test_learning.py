@@ -200,14 +200,14 @@ def test_craft_cross_validated_floor():
     craft = read_gold(shared_or_skip(*CRAFT))
     report = cross_validate(craft, 5, Trainer())
     assert sorted(i for fold in report.held_out for i in fold) == sorted(d.id for d in craft)
-    assert report.ontologies["CL"].strict.f1 >= 0.85
-    assert report.ontologies["MONDO"].strict.f1 >= 0.81
+    assert report.ontologies["CL"].strict.f1 >= 0.855
+    assert report.ontologies["MONDO"].strict.f1 >= 0.815
 
 
 @pytest.mark.slow
 def test_ncbi_devel_floor_trained_on_train():
     ncbi = read_gold(shared_or_skip(*NCBI))
     report = train_then_score(Trainer(), subset(ncbi, "train"), subset(ncbi, "devel"))
-    assert report.ontologies["MONDO"].strict.f1 >= 0.62
+    assert report.ontologies["MONDO"].strict.f1 >= 0.64
     rules = evaluate(subset(ncbi, "devel"), Annotator(model=None))
     assert report.ontologies["MONDO"].strict.f1 > rules.ontologies["MONDO"].strict.f1 + 0.1
