@@ -36,6 +36,42 @@ class Abbreviation:
     long_start: int  # where the long form starts
     long_end: int  # where it ends (before the parenthesis)
     after: int  # just after the closing parenthesis
+    # the long form when it is not the text from long_start to long_end: one name of a
+    # coordinated pair, "Duchenne muscular dystrophy" in "Duchenne/Becker muscular dystrophy (DMD/BMD)"
+    long: str | None = None
+
+
+# "(DMD/BMD)", "(DMD and BMD)": two short forms for a coordinated pair of names
+_PAIR = re.compile(r"\(\s*([A-Za-z][\w\-]{1,9})\s*(?:/|\band\b|\bor\b)\s*([A-Za-z][\w\-]{1,9})\s*\)")
+# "Duchenne/Becker muscular dystrophy": two first words sharing what follows
+_PAIRED_NAMES = re.compile(
+    r"([^\W\d_][\w\-']*)\s*(?:/|\s(?:and|or)\s)\s*([^\W\d_][\w\-']*)((?:\s+[^\W\d_][\w\-']*){1,4})\s*$"
+)
+
+
+def find_paired_abbreviations(text: str) -> list[Abbreviation]:
+    """Short forms defined for a coordinated pair of names that share their last words:
+    "Duchenne/Becker muscular dystrophy (DMD/BMD)" defines DMD as "Duchenne muscular
+    dystrophy" and BMD as "Becker muscular dystrophy". Each short form's letters must be
+    found in its own name, right to left, as Schwartz & Hearst require."""
+    found = []
+    for match in _PAIR.finditer(text):
+        before = text[: match.start()].rstrip()
+        names = _PAIRED_NAMES.search(before, max(0, len(before) - 200))
+        if names is None:
+            continue
+        rest = names.group(3)
+        for short, first, start in (
+            (match.group(1), names.group(1), names.start(1)),
+            (match.group(2), names.group(2), names.start(2)),
+        ):
+            long = first + rest
+            if (
+                _long_form_start(short, long, [0]) is not None
+                or _initials_start(short, long, [m.start() for m in re.finditer(r"\S+", long)]) is not None
+            ):
+                found.append(Abbreviation(short, start, len(before), match.end(), " ".join(long.split())))
+    return found
 
 
 def find_abbreviations(text: str) -> list[Abbreviation]:
@@ -54,7 +90,7 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
             start = _initials_start(short, before, window)
         if start is not None:
             found.append(Abbreviation(short, start, len(before), match.end()))
-    return found
+    return found + find_paired_abbreviations(text)
 
 
 def _initials_start(short: str, before: str, word_starts: Sequence[int]) -> int | None:

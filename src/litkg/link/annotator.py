@@ -56,7 +56,7 @@ _CONTEXT = 30  # characters of text kept before and after a mention
 # "non-neuronal cells" are not neurons
 _NEGATED = re.compile(r"\b(?:non|anti|pseudo)[\s\-‐‑–]?$", re.IGNORECASE)
 # "inner and outer hair cells": the word before "and"/"or" just before a mention
-_COORDINATED = re.compile(r"(?<![\w\-])([^\W\d_][\w\-]*)\s+(?:and|or|and/or)\s+$")
+_COORDINATED = re.compile(r"(?<![\w\-/])([^\W\d_][\w\-]*)(?:\s+(?:and|or|and/or)\s+|/)$")
 _CAPITALS = re.compile(r"[A-Z]{2,}\b")
 
 
@@ -358,7 +358,7 @@ class Annotator:
                 _mention(name, text, span)
                 for name, text in parts
                 for span in sorted(chosen_by_part[name])
-                if span.via not in (UNCONFIRMED, BARE_SHORT_FORM)
+                if span.via not in LEFT_TO_THE_MODEL
             ]
         mentions = []
         for proposal in self.proposals(parts):
@@ -379,7 +379,7 @@ class Annotator:
             span.curie
             for chosen in chosen_by_part.values()
             for span in chosen
-            if span.via not in (UNCONFIRMED, BARE_SHORT_FORM)
+            if span.via not in LEFT_TO_THE_MODEL
         )
         labels = self.lexicon.module.labels
         found = []
@@ -524,16 +524,20 @@ class Annotator:
         after the parenthesis: the long form and the short form with its head word ("ES ...
         cells") both name it."""
         covering = [
-            c for c in candidates if c.end == abbreviation.long_end and c.start <= abbreviation.long_start
+            c
+            for c in candidates
+            if c.end == abbreviation.long_end
+            and c.start <= abbreviation.long_start
+            and abbreviation.long is None
         ]
-        long_key = name_key(text[abbreviation.long_start : abbreviation.long_end])
+        long_key = name_key(abbreviation.long or text[abbreviation.long_start : abbreviation.long_end])
         exact = [e for e in self.lexicon.lookup(long_key) if not e.derived]
         for group in (exact, [e for c in covering for e in c.entries]):
             curie = preferred([e for e in group if not e.ambiguous])
             if curie is not None:
                 return Definition(curie, (), long_key), []
         following = re.match(r"\s+([^\W\d_]+)", text[abbreviation.after :])
-        if following is None:
+        if following is None or abbreviation.long is not None:
             return None
         head = (normal_token(following.group(1)),)
         curie = preferred([e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous])
@@ -580,7 +584,8 @@ class Annotator:
 
     def _coordinated(self, text: str, chosen: list[Span], document: Document) -> list[Span]:
         """Terms whose head word is shared with the next mention: "inner and outer hair
-        cells" names the inner hair cell too, over the span "inner and outer hair cells"."""
+        cells" names the inner hair cell too, over the span "inner and outer hair cells";
+        so does "breast/ovarian cancer" name breast cancer."""
         found = []
         for span in chosen:
             before = _COORDINATED.search(text, max(0, span.start - 40), span.start)
@@ -597,6 +602,8 @@ class Annotator:
             curie = choose(candidate, document) if entries else None
             if curie:
                 found.append(Span(first, span.end, curie, "coordination"))
+                # the whole composite mention names the last term too: for the model to judge
+                found.append(Span(first, span.end, span.curie, COMPOSITE))
         return found
 
     def _elliptic_heads(
@@ -656,6 +663,8 @@ class Annotator:
 _DISEASE_HEADS = frozenset({("disease",), ("syndrome",), ("disorder",)})
 UNCONFIRMED = "unconfirmed"  # the via of a span the rules leave to the model
 BARE_SHORT_FORM = "bare short form"
+COMPOSITE = "composite"  # "breast and ovarian cancer" as a mention of ovarian cancer
+LEFT_TO_THE_MODEL = frozenset({UNCONFIRMED, BARE_SHORT_FORM, COMPOSITE})
 
 
 def _unconfirmed(

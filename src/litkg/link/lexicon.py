@@ -216,6 +216,20 @@ def disease_adjective(curie: str, text: str, words: list[str]) -> Iterator[str]:
             return
 
 
+# SNOMED CT's semantic tags and "not otherwise specified", which the Disease Ontology's
+# imported names carry and no paper prints: "blindness (disorder)", "... disease NOS"
+_SEMANTIC_TAG = re.compile(
+    r"(?:\s*\((?:disorder|disease|finding|morphologic abnormality|qualifier value)\)|,?\s+NOS)$"
+)
+
+
+def without_semantic_tag(curie: str, text: str, words: list[str]) -> Iterator[str]:
+    """A name without its SNOMED CT semantic tag or "NOS": "blindness (disorder)" -> "blindness"."""
+    stripped = _SEMANTIC_TAG.sub("", _SEMANTIC_TAG.sub("", text)).strip()
+    if stripped and stripped != text:
+        yield stripped
+
+
 VariantRule = Callable[[str, str, list[str]], Iterator[str]]
 # Every way a name of a term is also written; a new one is added here.
 NAME_VARIANTS: tuple[VariantRule, ...] = (
@@ -227,6 +241,7 @@ NAME_VARIANTS: tuple[VariantRule, ...] = (
     place_first,
     cell_adjective,
     disease_adjective,
+    without_semantic_tag,
 )
 
 

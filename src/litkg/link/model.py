@@ -39,7 +39,7 @@ Relation = Literal["self", "parent"]
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
 FORMAT = "litkg-linking-model/1"
 # how a span was found, when not by a dictionary name (see litkg.link.annotator)
-_WAYS = frozenset({"abbreviation", "coordination", "ellipsis", "unconfirmed", "bare short form"})
+_WAYS = frozenset({"abbreviation", "coordination", "ellipsis", "unconfirmed", "bare short form", "composite"})
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,9 @@ def _bucket(count: int) -> str:
 
 
 def span_features(span: SpanContext) -> list[str]:
-    """The features every option of one span shares."""
+    """The features every option of one span shares. Not the text part the span is in:
+    the gold documents are whole texts, the articles a build links are titles, abstracts,
+    captions and paragraphs, so a weight learnt for the part would skew every link."""
     surface = span.text[span.start : span.end]
     words = _WORD.findall(surface.lower())
     previous, following = _neighbour_words(span.text, span.start, span.end)
@@ -122,7 +124,6 @@ def span_features(span: SpanContext) -> list[str]:
         f"prev={previous}|ont={ontology}",
         f"next={following}|ont={ontology}",
         f"paren={span.text[max(0, span.start - 1) : span.start] == '('}",
-        f"part={span.part.split('/', 1)[0]}",
         f"count={_bucket(span.document_count)}",
         f"fits={min(span.names_fitted, 3)}",
         f"defined={span.defined}",
