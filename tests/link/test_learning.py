@@ -211,3 +211,17 @@ def test_ncbi_devel_floor_trained_on_train():
     assert report.ontologies["MONDO"].strict.f1 >= 0.64
     rules = evaluate(subset(ncbi, "devel"), Annotator(model=None))
     assert report.ontologies["MONDO"].strict.f1 > rules.ontologies["MONDO"].strict.f1 + 0.1
+
+
+def test_no_term_gets_a_weight_unless_a_training_span_is_right_for_it():
+    """A gold corpus annotated with an older release never uses the terms added since;
+    the model must not learn to drop them from every text (nor the proposed term itself,
+    whose weight would carry one corpus's choices of terms to all)."""
+    from litkg.link.model import named_term
+
+    ncbi = subset(read_gold(shared_or_skip(*NCBI)), "train")[:24]
+    right = {c for d in ncbi for m in d.mentions for c in m.concepts}
+    model = Trainer(regularisation=(1.0,), thresholds=(0.5,)).train(ncbi)
+    weighted = {named_term(f) for f in model.weights} - {None}
+    assert weighted and weighted <= right
+    assert not any(f.startswith("term=") and f.endswith("|rel=self") for f in model.weights)

@@ -121,8 +121,6 @@ def span_features(span: SpanContext) -> list[str]:
         f"head={words[-1] if words else ''}",
         f"prev={previous}",
         f"next={following}",
-        f"prev={previous}|ont={ontology}",
-        f"next={following}|ont={ontology}",
         f"paren={span.text[max(0, span.start - 1) : span.start] == '('}",
         f"count={_bucket(span.document_count)}",
         f"fits={min(span.names_fitted, 3)}",
@@ -134,14 +132,12 @@ def span_features(span: SpanContext) -> list[str]:
 def term_features(proposed: str, option: Option) -> list[str]:
     """The features of an option's term and its relation to the proposed term."""
     relation = option.kind
-    return [
-        f"rel={relation}",
-        f"term={option.curie}",
-        f"term={option.curie}|rel={relation}",
-        f"from={proposed}|rel={relation}",
-        f"from={proposed}|to={option.curie}",
-        f"depth={min(option.depth, 12)}|rel={relation}",
-    ]
+    general = [f"rel={relation}", f"depth={min(option.depth, 12)}|rel={relation}"]
+    if option.relation == "self":
+        # No weight for the proposed term itself: a gold corpus's own choices of terms
+        # (an older release, a narrow convention) would be learnt and carried to every text.
+        return general
+    return [*general, f"term={option.curie}", f"from={proposed}|to={option.curie}"]
 
 
 def added_features(option: Option) -> list[str]:
@@ -161,10 +157,25 @@ def own_features(span: SpanContext, option: Option) -> list[str]:
     return term_features(span.proposed, option) + added_features(option)
 
 
+_LEXICAL = ("surface=", "head=", "prev=", "next=")
+
+
 def related(shared: Sequence[str], kind: str) -> list[str]:
     """The span's shared features joined to an option's relation (a feature of the span
-    says something different of the proposed term than of its parent)."""
-    return [f"{f}|rel={kind}" for f in shared]
+    says something different of the proposed term than of its parent); not the words,
+    whose many rare values would each weigh twice."""
+    return [f"{f}|rel={kind}" for f in shared if not f.startswith(_LEXICAL)]
+
+
+def named_term(feature: str) -> str | None:
+    """The term a term feature is about (the option's, or the proposed one's when the
+    option is that term itself), else None."""
+    if feature.startswith("term="):
+        return feature[5:].split("|", 1)[0]
+    if feature.startswith("from="):
+        proposed, _, rest = feature[5:].partition("|")
+        return rest[3:] if rest.startswith("to=") else proposed if rest == "rel=self" else None
+    return None
 
 
 def option_features(span: SpanContext, option: Option, shared: Sequence[str]) -> list[str]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from litkg.link.annotator import Annotator, Proposal
 from litkg.link.cache import out_of_collectors_sight
 from litkg.link.evaluate import GoldDocument, folds
-from litkg.link.model import LinkingModel, option_features, span_features
+from litkg.link.model import LinkingModel, named_term, option_features, span_features
 
 if TYPE_CHECKING:
     import numpy as np
@@ -135,6 +135,27 @@ class Trainer:
         )
         return Rows(matrix, labels, starts, sum(part.gold for part in parts))
 
+    def unlearnt(self, rows: Rows) -> np.ndarray:
+        """The columns of term features about a term no training span is right for: a gold
+        corpus annotated with an older release never uses the terms added since (CRAFT's CL
+        has no "bone marrow cell"), and the model must not learn to drop them everywhere."""
+        import numpy as np
+
+        names = self._names()
+        right = rows.matrix[np.flatnonzero(rows.labels)]
+        right_terms = {named_term(names[c]) for c in np.unique(right.indices)} - {None}
+        return np.array(
+            [
+                c
+                for c, name in enumerate(names)
+                if (t := named_term(name)) is not None and t not in right_terms
+            ],
+            dtype=np.int64,
+        )
+
+    def _names(self) -> list[str]:
+        return sorted(self._vocabulary, key=self._vocabulary.__getitem__)
+
     def __call__(self, documents: Sequence[GoldDocument]) -> Annotator:
         """An annotator with a model trained on ``documents`` only."""
         return Annotator(self.annotator.lexicon, self.train(documents))
@@ -142,8 +163,9 @@ class Trainer:
     def train(self, documents: Sequence[GoldDocument], about: dict[str, Any] | None = None) -> LinkingModel:
         """A model trained on ``documents``, its C and threshold chosen by inner folds."""
         c, threshold, inner_f1 = self._choose(documents)
-        coefficients, intercept = fit(self.rows(documents), c)
-        names = sorted(self._vocabulary, key=self._vocabulary.__getitem__)
+        rows = self.rows(documents)
+        coefficients, intercept = fit(rows, c, self.unlearnt(rows))
+        names = self._names()
         weights = {
             name: round(float(w), 6)
             for name, w in zip(names, coefficients[: len(names)], strict=True)
@@ -163,9 +185,8 @@ class Trainer:
         for c in self.regularisation:
             decided = []
             for i, fold in enumerate(inner):
-                coefficients, intercept = fit(
-                    self.rows([d for j, f in enumerate(inner) if j != i for d in f]), c
-                )
+                training = self.rows([d for j, f in enumerate(inner) if j != i for d in f])
+                coefficients, intercept = fit(training, c, self.unlearnt(training))
                 decided.append(_best_options(self.rows(fold), coefficients, intercept))
             for threshold in self.thresholds:
                 f1 = _f1(decided, threshold)
@@ -204,14 +225,20 @@ def _f1(decided: Sequence[tuple[np.ndarray, np.ndarray, int]], threshold: float)
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def fit(rows: Rows, c: float) -> tuple[np.ndarray, float]:
+def fit(rows: Rows, c: float, unlearnt: np.ndarray | None = None) -> tuple[np.ndarray, float]:
     """The coefficients (one per column) and intercept of a logistic regression over
-    ``rows``; a column no row uses gets 0."""
+    ``rows``; a column no row uses, or listed in ``unlearnt``, gets 0."""
     import numpy as np
+    from scipy.sparse import diags
     from sklearn.linear_model import LogisticRegression
 
     if rows.labels.all() or not rows.labels.any():
         return np.zeros(rows.matrix.shape[1]), 10.0 if rows.labels.all() else -10.0
+    matrix = rows.matrix
+    if unlearnt is not None and len(unlearnt):
+        keep = np.ones(matrix.shape[1])
+        keep[unlearnt[unlearnt < matrix.shape[1]]] = 0.0
+        matrix = (matrix @ diags(keep)).tocsr()
     regression = LogisticRegression(C=c, solver="liblinear", max_iter=1000, random_state=0)
-    regression.fit(rows.matrix, rows.labels.astype(int))
+    regression.fit(matrix, rows.labels.astype(int))
     return regression.coef_[0], float(regression.intercept_[0])
