@@ -31,7 +31,12 @@ A dictionary annotator over the shipped lexicon (labels and exact synonyms):
   ("disorder", not "conditions"), no one-word synonym that the lexicon only ever uses
   as a modifier ("amyloid" for amyloidosis).
 
-The output is deterministic: the same text and lexicon give the same mentions.
+The rules propose; the learned step of :mod:`litkg.link.model` then decides, for every
+span they find (and those they leave unconfirmed: an undefined acronym, a bare short
+form, a composite mention's last term), which term it names, over which words, or
+whether it is no mention. ``Annotator(model=None)`` gives the rules alone.
+
+The output is deterministic: the same text, lexicon and model give the same mentions.
 """
 
 from __future__ import annotations
@@ -291,6 +296,7 @@ def _short_form_pattern(short: str, definition: Definition) -> re.Pattern[str]:
     return re.compile(rf"{before}{re.escape(short)}{plural}{head}(?![\w\-])")
 
 
+_WORD_RUN = re.compile(r"[^\W_]+")
 # one or two words just before a span, joined to it by a space or a hyphen
 _WORDS_BEFORE = re.compile(r"(?:(?<![\w\-])([^\W\d_][\w']*)[ \-])?(?<![\w\-])([^\W\d_][\w']*)[ \-]$")
 
@@ -310,9 +316,6 @@ def _widened(text: str, span: Span, previous_end: int, proposed: Option) -> tupl
             added = tuple(normal_token(w) for w in _WORD_RUN.findall(text[start : match.end(2)]))
             found.append(Option(proposed.curie, proposed.relation, proposed.depth, start, added))
     return tuple(reversed(found))
-
-
-_WORD_RUN = re.compile(r"[^\W_]+")
 
 
 def _mention(part: str, text: str, span: Span) -> Mention:
