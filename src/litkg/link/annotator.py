@@ -190,9 +190,16 @@ def initials_in_capitals(entry: Entry, candidate: Candidate, document: Document)
     return not entry.initials or bool(_CAPITALS.match(candidate.name))
 
 
+def confirmed_names_only(entry: Entry, candidate: Candidate, document: Document) -> bool:
+    """Rejects a name only the learned step may link (a related synonym, an eponym
+    without its head noun); the rules leave it to the model as an unconfirmed span."""
+    return not entry.unconfirmed
+
+
 EntryRule = Callable[[Entry, Candidate, Document], bool]
 # Every rule an entry must pass to be chosen; a new one is added here.
 ENTRY_RULES: tuple[EntryRule, ...] = (
+    confirmed_names_only,
     defined_acronyms_only,
     short_names_named_in_full,
     context_words_used,
@@ -431,7 +438,7 @@ class Annotator:
             for found in candidates.values()
             for c in found
             for e in c.entries
-            if not e.ambiguous and not e.derived
+            if not e.ambiguous and not e.derived and not e.unconfirmed
         }
         named_in_full.update(d.curie for d in definitions.values())
         document = Document.of(
@@ -489,7 +496,7 @@ class Annotator:
             hit = node.get(END)
             if hit:
                 best = (j, hit)
-                if not all(e.derived for e in hit):
+                if not all(e.derived or e.unconfirmed for e in hit):
                     plain = best
             if j >= len(tokens):
                 break
@@ -534,16 +541,18 @@ class Annotator:
             and abbreviation.long is None
         ]
         long_key = name_key(abbreviation.long or text[abbreviation.long_start : abbreviation.long_end])
-        exact = [e for e in self.lexicon.lookup(long_key) if not e.derived]
+        exact = [e for e in self.lexicon.lookup(long_key) if not e.derived and not e.unconfirmed]
         for group in (exact, [e for c in covering for e in c.entries]):
-            curie = preferred([e for e in group if not e.ambiguous])
+            curie = preferred([e for e in group if not e.ambiguous and not e.unconfirmed])
             if curie is not None:
                 return Definition(curie, (), long_key), []
         following = re.match(r"\s+([^\W\d_]+)", text[abbreviation.after :])
         if following is None or abbreviation.long is not None:
             return None
         head = (normal_token(following.group(1)),)
-        curie = preferred([e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous])
+        curie = preferred(
+            [e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous and not e.unconfirmed]
+        )
         if curie is None:
             return None
         end = abbreviation.after + following.end()
@@ -580,7 +589,13 @@ class Annotator:
             ):
                 continue
             key = tuple(t.word for t in before) + definition.long_key
-            curie = preferred([e for e in self.lexicon.lookup(key) if not e.ambiguous and not e.derived])
+            curie = preferred(
+                [
+                    e
+                    for e in self.lexicon.lookup(key)
+                    if not e.ambiguous and not e.derived and not e.unconfirmed
+                ]
+            )
             if curie is not None:
                 return before[0].start, curie
         return start, definition.curie
@@ -633,7 +648,7 @@ class Annotator:
                     found[key[0]].add(span.curie)
         heads = {}
         for head, curies in found.items():
-            if len(curies) != 1 or self.lexicon.lookup((head,)):
+            if len(curies) != 1 or any(not e.unconfirmed for e in self.lexicon.lookup((head,))):
                 continue
             plural = re.compile(rf"\b{re.escape(head)}s\b(?![\s\-]+cells?\b)", re.IGNORECASE)
             if any(plural.search(text) for _, text in parts):
@@ -679,7 +694,9 @@ def _unconfirmed(
     - a defined short form used without the disease noun its definition joins it to:
       "VHL" after "von Hippel-Lindau (VHL) disease" may name the gene or the disease;
     - an acronym or short synonym printed with two capitals or more that the document
-      neither defines nor backs with the term's full name: "DMD" in a title."""
+      neither defines nor backs with the term's full name: "DMD" in a title;
+    - a name only a model may link: a related synonym ("mental retardation"), an eponym
+      without its disease noun ("von Willebrand")."""
     found: list[Span] = []
     taken = _Taken(chosen)
     for short, definition in sorted(definitions.items()):
@@ -690,9 +707,8 @@ def _unconfirmed(
             if not in_genotype(text, m.start(), m.end()) and taken.add(m.start(), m.end()):
                 found.append(Span(m.start(), m.end(), definition.curie, BARE_SHORT_FORM))
     for candidate in candidates:
-        if sum(c.isupper() for c in candidate.name) < 2:  # "was" is no use of the acronym WAS
-            continue
-        curie = preferred([e for e in candidate.entries if e.ambiguous])
+        capitals = sum(c.isupper() for c in candidate.name) >= 2  # "was" is no use of the acronym WAS
+        curie = preferred([e for e in candidate.entries if e.unconfirmed or (e.ambiguous and capitals)])
         if curie is not None and taken.add(candidate.start, candidate.end):
             found.append(Span(candidate.start, candidate.end, curie, UNCONFIRMED))
     return found

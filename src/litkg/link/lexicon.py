@@ -115,15 +115,18 @@ class Entry:
     context: tuple[str, ...] = ()
     derived: bool = False  # made by litkg from a name of the term, not a name itself
     initials: bool = False  # "ES cell": matches only when the initials are capitals
+    # a name only the learned step may link: a related synonym ("mental retardation"), an
+    # eponym without its head noun ("von Willebrand")
+    unconfirmed: bool = False
 
     @property
     def ambiguous(self) -> bool:
         return self.acronym or self.short
 
 
-def preference(entry: Entry) -> tuple[bool, bool, bool, bool]:
+def preference(entry: Entry) -> tuple[bool, bool, bool, bool, bool]:
     """Sort key of the entries one term has under one key: the most trusted first."""
-    return (entry.acronym, entry.short, entry.derived, not entry.label)
+    return (entry.unconfirmed, entry.acronym, entry.short, entry.derived, not entry.label)
 
 
 # --- ways a name is written (each yields the variants it makes of one name) ---------
@@ -325,6 +328,23 @@ def matched(curie: str, text: str, kind: str, heads: Counter[str], modifiers: Co
     )
 
 
+# "von Willebrand disease" -> "von Willebrand": an eponym before the disease noun
+_EPONYM_DISEASE = re.compile(r"^(?P<name>.*\b[A-Z][a-z]{3,}[\w\-']*)\s+(?:disease|syndrome)$")
+
+
+def unconfirmed_entries(curie: str, text: str, kind: str) -> Iterator[tuple[tuple[str, ...], Entry]]:
+    """Names only the learned step may link: a related synonym of a disease, and a disease
+    named after a person without its head noun ("Lesch-Nyhan" for Lesch-Nyhan syndrome)."""
+    if not curie.startswith("MONDO:"):
+        return
+    if kind == "related":
+        yield name_key(text), Entry(curie, text, False, False, False, unconfirmed=True)
+    elif kind in MATCHED_KINDS:
+        match = _EPONYM_DISEASE.match(text)
+        if match:
+            yield name_key(match.group("name")), Entry(curie, text, False, False, False, unconfirmed=True)
+
+
 def keyed_entries(
     curie: str, text: str, kind: str, nouns: Sequence[str] = ()
 ) -> Iterator[tuple[tuple[str, ...], Entry]]:
@@ -359,6 +379,9 @@ class Lexicon:
         for curie, text, kind, _ in module.names:
             if matched(curie, text, kind, heads, modifiers):
                 for key, entry in keyed_entries(curie, text, kind, nouns.get(curie, ())):
+                    _add(entries, key, entry)
+            if curie not in EXCLUDED_TERMS and curie not in ROOT_TERMS:
+                for key, entry in unconfirmed_entries(curie, text, kind):
                     _add(entries, key, entry)
         self.trie: dict[str, Any] = {}
         for key, by_curie in entries.items():
