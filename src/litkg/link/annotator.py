@@ -361,7 +361,6 @@ class Annotator:
         """Mentions in the named text parts of one document, in part then offset order: the
         spans the rules find, each linked to the term the model chooses among its options
         (or, with no model, to the term the rules propose)."""
-        texts = dict(parts)
         if self.model is None:
             chosen_by_part, _ = self._rule_spans(parts)
             return [
@@ -370,6 +369,7 @@ class Annotator:
                 for span in sorted(chosen_by_part[name])
                 if span.via not in LEFT_TO_THE_MODEL
             ]
+        texts = dict(parts)
         mentions = []
         for proposal in self.proposals(parts):
             option = self.model.choose(proposal.context, proposal.options)
@@ -438,7 +438,7 @@ class Annotator:
             for found in candidates.values()
             for c in found
             for e in c.entries
-            if not e.ambiguous and not e.derived and not e.unconfirmed
+            if not e.ambiguous and not e.derived
         }
         named_in_full.update(d.curie for d in definitions.values())
         document = Document.of(
@@ -453,11 +453,9 @@ class Annotator:
             chosen_by_part[name] = chosen
         heads = self._elliptic_heads(parts, chosen_by_part)
         for name, text in parts:
-            self._take_ellipses(text, tokens[name], heads, chosen_by_part[name])
-        for name, text in parts:
-            chosen_by_part[name].extend(
-                _unconfirmed(text, candidates[name], definitions, chosen_by_part[name])
-            )
+            chosen = chosen_by_part[name]
+            self._take_ellipses(text, tokens[name], heads, chosen)
+            chosen.extend(_unconfirmed(text, candidates[name], definitions, chosen))
         return chosen_by_part, {d.curie for d in definitions.values()}
 
     def _candidates(self, text: str, tokens: list[Token]) -> list[Candidate]:
@@ -541,18 +539,16 @@ class Annotator:
             and abbreviation.long is None
         ]
         long_key = name_key(abbreviation.long or text[abbreviation.long_start : abbreviation.long_end])
-        exact = [e for e in self.lexicon.lookup(long_key) if not e.derived and not e.unconfirmed]
+        exact = [e for e in self.lexicon.lookup(long_key) if not e.derived]
         for group in (exact, [e for c in covering for e in c.entries]):
-            curie = preferred([e for e in group if not e.ambiguous and not e.unconfirmed])
+            curie = preferred([e for e in group if not e.ambiguous])
             if curie is not None:
                 return Definition(curie, (), long_key), []
         following = re.match(r"\s+([^\W\d_]+)", text[abbreviation.after :])
         if following is None or abbreviation.long is not None:
             return None
         head = (normal_token(following.group(1)),)
-        curie = preferred(
-            [e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous and not e.unconfirmed]
-        )
+        curie = preferred([e for e in self.lexicon.lookup(long_key + head) if not e.ambiguous])
         if curie is None:
             return None
         end = abbreviation.after + following.end()
@@ -589,13 +585,7 @@ class Annotator:
             ):
                 continue
             key = tuple(t.word for t in before) + definition.long_key
-            curie = preferred(
-                [
-                    e
-                    for e in self.lexicon.lookup(key)
-                    if not e.ambiguous and not e.derived and not e.unconfirmed
-                ]
-            )
+            curie = preferred([e for e in self.lexicon.lookup(key) if not e.ambiguous and not e.derived])
             if curie is not None:
                 return before[0].start, curie
         return start, definition.curie

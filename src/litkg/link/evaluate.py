@@ -282,11 +282,11 @@ def evaluate(documents: Sequence[GoldDocument], annotator: Annotator | None = No
     return EvaluationReport(len(documents), sum(d.size for d in documents), seconds, reports)
 
 
-Trainer = Callable[[Sequence[GoldDocument]], Annotator]
+AnnotatorTrainer = Callable[[Sequence[GoldDocument]], Annotator]  # e.g. litkg.link.train.Trainer
 
 
 def train_then_score(
-    train: Trainer, training: Sequence[GoldDocument], held_out: Sequence[GoldDocument]
+    train: AnnotatorTrainer, training: Sequence[GoldDocument], held_out: Sequence[GoldDocument]
 ) -> EvaluationReport:
     """Score ``held_out`` with an annotator trained on ``training`` only."""
     if {d.id for d in training} & {d.id for d in held_out}:
@@ -298,7 +298,7 @@ def train_then_score(
 
 
 def cross_validate(
-    documents: Sequence[GoldDocument], k: int, train: Trainer, extra: Sequence[GoldDocument] = ()
+    documents: Sequence[GoldDocument], k: int, train: AnnotatorTrainer, extra: Sequence[GoldDocument] = ()
 ) -> EvaluationReport:
     """Document-level k-fold cross-validation: each fold is scored by an annotator trained
     on the other folds (and on ``extra``, another corpus, less any document of the fold),

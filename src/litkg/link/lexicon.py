@@ -121,7 +121,9 @@ class Entry:
 
     @property
     def ambiguous(self) -> bool:
-        return self.acronym or self.short
+        """Whether the name needs the document's backing: an acronym, a short name, or a
+        name only the learned step may link."""
+        return self.acronym or self.short or self.unconfirmed
 
 
 def preference(entry: Entry) -> tuple[bool, bool, bool, bool, bool]:

@@ -168,13 +168,11 @@ def related(shared: Sequence[str], kind: str) -> list[str]:
 
 
 def named_term(feature: str) -> str | None:
-    """The term a term feature is about (the option's, or the proposed one's when the
-    option is that term itself), else None."""
+    """The term a feature of :func:`term_features` names ("term=T", "from=P|to=T"), else None."""
     if feature.startswith("term="):
-        return feature[5:].split("|", 1)[0]
+        return feature[5:]
     if feature.startswith("from="):
-        proposed, _, rest = feature[5:].partition("|")
-        return rest[3:] if rest.startswith("to=") else proposed if rest == "rel=self" else None
+        return feature.partition("|to=")[2] or None
     return None
 
 

@@ -154,7 +154,8 @@ class Trainer:
         )
 
     def _names(self) -> list[str]:
-        return sorted(self._vocabulary, key=self._vocabulary.__getitem__)
+        """The feature of each column: a feature's column is its place of first sight."""
+        return list(self._vocabulary)
 
     def __call__(self, documents: Sequence[GoldDocument]) -> Annotator:
         """An annotator with a model trained on ``documents`` only."""
