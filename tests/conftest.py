@@ -67,6 +67,17 @@ def _published_union(out: Path) -> str | None:
                 for q in ox.parse(path=str(out / name), format=fmt)
             )
             return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    if (out / "manifest.json").exists():  # a build of shards only
+        import gzip
+        import json
+
+        shards = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["shards"]
+        lines = {
+            " ".join(line.rsplit(" ", 2)[:1]) + " .\n"
+            for shard in shards
+            for line in gzip.decompress((out / shard["file"]).read_bytes()).decode("utf-8").splitlines()
+        }
+        return "".join(sorted(lines))
     return None
 
 

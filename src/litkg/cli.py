@@ -142,6 +142,14 @@ def build(
         ),
     ] = None,
     shacl_engine: ShaclEngine = EngineChoice.turbo,
+    shards: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Also write the quads as at most N gzipped N-Quads shards (OUT/graph-00000.nq.gz, …) "
+            "with OUT/manifest.json, for bulk loaders; load, query and serve read them.",
+        ),
+    ] = None,
 ) -> None:
     """Parse, link, map, validate and publish articles as RDF into OUT.
 
@@ -179,6 +187,7 @@ def build(
                 link=link,
                 jobs=jobs,
                 shacl_engine=_engine(shacl_engine),
+                shards=shards,
                 progress=advance,
             )
     except LitkgError as exc:
@@ -420,10 +429,10 @@ def load(
         _fail("--password (or LITKG_PASSWORD) needs --user (or LITKG_USER)")
     credentials = Credentials(user, password or "", auth.value) if user else None
     try:
-        dump, single = dump_to_load(out)
+        dumps, single = dump_to_load(out)
         if single is not None:
             err_console.print(
-                f"note: {dump} has no named graphs: loading it whole into <{single}>; "
+                f"note: {dumps[0]} has no named graphs: loading it whole into <{single}>; "
                 "build with `-f nq` for one named graph per article",
                 highlight=False,
             )

@@ -362,7 +362,7 @@ def test_serve_refuses_a_directory_without_a_graph(tmp_path):
 
     result = CliRunner().invoke(app, ["serve", str(tmp_path), "--port", str(free_port())])
     assert result.exit_code == 2
-    assert "no graph.nq, graph.trig, graph.nt or graph.ttl" in result.stderr
+    assert "no graph.nq, manifest.json (shards), graph.trig, graph.nt or graph.ttl" in result.stderr
     assert "Traceback" not in result.output
 
 

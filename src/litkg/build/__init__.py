@@ -22,11 +22,34 @@ only the first time one of its published articles relies on it, and the sink mer
 the workers' runs without duplicates.
 Modules: ``options`` (what a build is asked, tuning constants), ``stages`` (the order of
 the work), ``workers`` (what runs in the worker processes), ``spool`` (sorted runs and
-their merge), ``dumps`` (the files written), ``report`` (rejects and repairs).
+their merge), ``dumps`` (the files written), ``shards`` (the sharded layout), ``report``
+(rejects and repairs).
 """
 
-from litkg.build.options import BuildOptions
-from litkg.build.report import BuildReport, Reject, write_build_report
-from litkg.build.stages import build
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from litkg.build.options import BuildOptions
+    from litkg.build.report import BuildReport, Reject, write_build_report
+    from litkg.build.stages import build
 
 __all__ = ["BuildOptions", "BuildReport", "Reject", "build", "write_build_report"]
+
+# Imported when first used (PEP 562): a reader of the build's output (`litkg query`,
+# `serve`, which read its shard layout) need not import the pipeline and the linker.
+_HOMES = {
+    "BuildOptions": "litkg.build.options",
+    "BuildReport": "litkg.build.report",
+    "Reject": "litkg.build.report",
+    "write_build_report": "litkg.build.report",
+    "build": "litkg.build.stages",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module 'litkg.build' has no attribute {name!r}")

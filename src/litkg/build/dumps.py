@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from litkg.build.shards import SHARD_FILE
 from litkg.rdf.metadata import GraphStats
 from litkg.rdf.namespaces import PREFIXES, RDF
 
@@ -27,6 +28,11 @@ FORMATS = {  # --format name -> file written
     "trig": "graph.trig",
     "jsonld": "graph.jsonld",
 }
+
+
+def is_dump(name: str) -> bool:
+    """Whether ``name`` is a graph dump a build writes (a void:dataDump of the dataset)."""
+    return name in FORMATS.values() or SHARD_FILE.fullmatch(name) is not None
 
 
 def jsonld_context(base: str) -> dict[str, str]:

@@ -21,6 +21,7 @@ class BuildOptions:
     link: bool = True  # find cell types and diseases in the text
     jobs: int | None = None  # worker processes; None: see parallel_from
     shacl_engine: Engine = "turbo"
+    shards: int | None = None  # also write the quads as at most this many N-Quads shards
 
     # --- tuning ---------------------------------------------------------------------
     # From this many inputs on, ``jobs`` defaults to the cores: below it, starting the

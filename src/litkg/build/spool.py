@@ -36,6 +36,13 @@ from litkg.build.dumps import (
     remove_stale,
     write_with_sorted_header,
 )
+from litkg.build.shards import (
+    Manifest,
+    remove_sharded,
+    remove_stale_shards,
+    write_manifest,
+    write_shards,
+)
 from litkg.rdf.metadata import GraphStats
 from litkg.rdf.namespaces import PREFIXES, bind_prefixes
 
@@ -169,8 +176,10 @@ class GraphSink:
             self._stats = count_triples(self._merged_triples())
         return self._stats
 
-    def write(self, out: Path, formats: Sequence[str], base: str) -> list[Path]:
-        """Write the requested formats into ``out`` (removing stale dumps of other formats).
+    def write(self, out: Path, formats: Sequence[str], base: str, shards: int | None = None) -> list[Path]:
+        """Write the requested formats into ``out`` (removing stale dumps of other formats),
+        and with ``shards`` the quads as at most that many N-Quads shards with their
+        manifest (:mod:`litkg.build.shards`).
 
         Three things run side by side: this process writes the triple formats, a
         thread assembles the quads, and another process counts the triples for
@@ -185,7 +194,7 @@ class GraphSink:
             with ThreadPoolExecutor(1) as background:
                 quads = (
                     background.submit(self._timed, "quads", self.nquads)
-                    if {"nq", "trig"} & set(formats)
+                    if {"nq", "trig"} & set(formats) or shards
                     else None
                 )
                 for name in formats:
@@ -212,6 +221,10 @@ class GraphSink:
                 nquads = quads.result() if quads else None
             if counting is not None:
                 self._stats = self._timed("count", counting.result)
+        written = []
+        if shards:
+            assert nquads is not None
+            written = self._timed("shards", self._write_shards, nquads, out, shards)
         for name in formats:  # the line formats last: they may take the merged files
             path = out / FORMATS[name]
             if name == "nt":  # the merged lines are N-Triples already
@@ -224,7 +237,18 @@ class GraphSink:
                     "trig", write_with_sorted_header, self._named(), path, ox.RdfFormat.TRIG, prefixes
                 )
         remove_stale(out, formats)
-        return [out / FORMATS[name] for name in formats]
+        if not shards:
+            remove_sharded(out)
+        return [out / FORMATS[name] for name in formats] + written
+
+    def _write_shards(self, nquads: Path, out: Path, count: int) -> list[Path]:
+        """The sorted quads as at most ``count`` shards, and their manifest."""
+        split = frozenset([self._shared_graph] if self._shared_graph else [])
+        with nquads.open(encoding="utf-8", newline="\n") as lines:
+            shards = write_shards(lines, str(out), count, nquads.stat().st_size, split)
+        manifest = write_manifest(str(out), Manifest(tuple(shards), tuple(sorted(split))))
+        remove_stale_shards(out, [shard.file for shard in shards])
+        return [out / shard.file for shard in shards] + [Path(manifest)]
 
     def _timed(self, step: str, action: Callable[..., T], *args: object) -> T:
         started = time.perf_counter()

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from litkg.build.dumps import write_rejects
+from litkg.build.dumps import is_dump, write_rejects
 from litkg.build.options import BuildOptions
 from litkg.build.report import BuildReport, Reject, write_build_report
 from litkg.build.spool import GraphSink
@@ -92,7 +92,7 @@ def build(
         del citations
         report.seconds["counts"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        report.files = sink.write(out, options.formats, minter.base)
+        report.files = sink.write(out, options.formats, minter.base, options.shards)
         stats = sink.stats()
         report.seconds.update({f"write_{step}": seconds for step, seconds in sink.seconds.items()})
     finally:
@@ -109,6 +109,7 @@ def build(
         articles=len(report.published),
         rejected=len(report.rejects),
         license_iri=options.license_iri,
+        dumps=[path.name for path in report.files if is_dump(path.name)],
     )
     metadata_path = out / "metadata.ttl"
     metadata_path.write_text(metadata.serialize(format="turtle"), encoding="utf-8")

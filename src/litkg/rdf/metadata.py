@@ -8,7 +8,7 @@ honours ``SOURCE_DATE_EPOCH`` (reproducible builds).
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -57,8 +57,10 @@ def dataset_description(
     articles: int,
     rejected: int,
     license_iri: str = DEFAULT_LICENSE,
+    dumps: Sequence[str] = ("graph.ttl",),
 ) -> Graph:
-    """VoID + DCAT description of the published graph, with PROV-O provenance."""
+    """VoID + DCAT description of the published graph, with PROV-O provenance;
+    ``dumps``: the names of the dump files written (each a void:dataDump)."""
     graph = bind_prefixes(Graph(), minter.base)
     dataset = minter.dataset()
     add = graph.add
@@ -82,7 +84,8 @@ def dataset_description(
     add((dataset, VOID.distinctSubjects, Literal(published.subjects, datatype=XSD.integer)))
     add((dataset, VOID.properties, Literal(len(published.predicates), datatype=XSD.integer)))
     add((dataset, VOID.classes, Literal(len(published.classes), datatype=XSD.integer)))
-    add((dataset, VOID.dataDump, minter.dump("graph.ttl")))
+    for dump in dumps:
+        add((dataset, VOID.dataDump, minter.dump(dump)))
     used = {str(ns) for ns in PREFIXES.values()}
     for term in published.predicates | published.classes:
         for namespace in used:

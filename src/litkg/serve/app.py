@@ -33,6 +33,7 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
+from litkg.build.shards import MANIFEST_FILE, SHARD_FILE
 from litkg.rdf.namespaces import PREFIXES
 from litkg.resources import data_dir
 from litkg.serve import pictures
@@ -84,6 +85,12 @@ FORMAT_PARAMETER = {  # ?format= values on /sparql, as commonly accepted by endp
 DUMP_FILES = ("graph.ttl", "graph.nt", "graph.nq", "graph.trig", "graph.jsonld", "metadata.ttl")
 MAX_QUERY_BYTES = 100_000
 _TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _is_dump_file(name: str) -> bool:
+    """Whether ``name`` is a file of the build that is served as it is: a dump, the
+    metadata, a shard or the shards' manifest (names of a fixed form: no traversal)."""
+    return name in DUMP_FILES or name == MANIFEST_FILE or SHARD_FILE.fullmatch(name) is not None
 
 
 def negotiate(accept: str | None, offered: Sequence[str]) -> str | None:
@@ -199,7 +206,8 @@ async def landing(request: Request) -> Response:
     site = _site(request)
     view = await run_in_threadpool(ld.dataset_view, site.store, site.base)
     charts = await run_in_threadpool(lambda: site.landing_pictures)
-    dumps = [name for name in DUMP_FILES if (site.out / name).exists()]
+    # a sharded build's shards are listed by its manifest, not one by one
+    dumps = [name for name in (*DUMP_FILES, MANIFEST_FILE) if (site.out / name).exists()]
     return site.templates.TemplateResponse(
         request,
         "landing.html",
@@ -234,7 +242,7 @@ async def resource(request: Request) -> Response:
     site = _site(request)
     path = request.scope.get("raw_path", b"").decode("latin-1").split("?", 1)[0] or request.url.path
     name = path.lstrip("/")
-    if name in DUMP_FILES and (site.out / name).is_file():  # fixed names only: no traversal
+    if _is_dump_file(name) and (site.out / name).is_file():  # fixed names only: no traversal
         return FileResponse(site.out / name)
     for candidate in site.names(name):
         try:

@@ -30,19 +30,22 @@ from a Graph Store endpoint with no SPARQL query endpoint, the last graph
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
+import gzip
 import json
 import os
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import pyoxigraph as ox
 
+from litkg.build.shards import ShardError, shard_paths
 from litkg.errors import LitkgError
 
 
@@ -104,67 +107,97 @@ def union_graph_name(out: Path) -> str:
     return f"{dataset_base(out)}dataset/union"
 
 
-def dump_to_load(out: Path) -> tuple[Path, str | None]:
-    """The dump ``litkg load`` reads from the build ``out`` (a directory, or a graph
-    file): graph.nq, with one named graph per article, or else graph.nt / graph.ttl,
-    loaded whole into one named graph (returned as the second item; None for N-Quads)."""
+def dump_to_load(out: Path) -> tuple[list[Path], str | None]:
+    """The dumps ``litkg load`` reads from the build ``out`` (a directory, or a graph
+    file): graph.nq, or else the N-Quads shards its manifest lists, each with one named
+    graph per article; or else graph.nt / graph.ttl, loaded whole into one named graph
+    (returned as the second item; None for N-Quads)."""
     if not out.is_dir():
         single = out.suffix.lower() in _SINGLE_GRAPH_FORMATS
-        return out, union_graph_name(out.parent) if single else None
+        return [out], union_graph_name(out.parent) if single else None
     if (out / "graph.nq").exists():
-        return out / "graph.nq", None
+        return [out / "graph.nq"], None
+    try:
+        shards = shard_paths(out)
+    except ShardError as exc:
+        raise LoadError(str(exc)) from None
+    if shards is not None:
+        return shards, None
     for suffix in _SINGLE_GRAPH_FORMATS:
         if (out / f"graph{suffix}").exists():
-            return out / f"graph{suffix}", union_graph_name(out)
+            return [out / f"graph{suffix}"], union_graph_name(out)
     raise LoadError(
-        f"{out}: no graph.nq, graph.nt or graph.ttl: not a litkg build (run `litkg build … -o {out}`)"
+        f"{out}: no graph.nq, manifest.json (shards), graph.nt or graph.ttl: not a litkg build "
+        f"(run `litkg build … -o {out}`)"
     )
 
 
 def read_named_graphs(
     out: Path, max_triples: int = MAX_TRIPLES, max_chars: int = MAX_REQUEST_CHARS
 ) -> Iterator[NamedGraph]:
-    """The named graphs of ``OUT/graph.nq`` (written by ``litkg build -f nq``), streamed
-    in file order; a graph of more than ``max_triples`` triples or ``max_chars``
-    characters of N-Triples (the dataset's descriptions graph) comes in pieces. Each
-    graph's quads must be together, as litkg writes them: a graph is replaced as a whole
-    when its first piece is loaded. A build
-    without N-Quads is read from its N-Triples or Turtle dump as one named graph
+    """The named graphs of ``OUT/graph.nq`` (written by ``litkg build -f nq``) or of its
+    shards (``--shards``, ``--scheduler``), streamed in file order; a graph of more than
+    ``max_triples`` triples or ``max_chars`` characters of N-Triples (the dataset's
+    descriptions graph) comes in pieces. Each graph's quads must be together in a file,
+    as litkg writes them: a graph is replaced as a whole when its first piece is loaded,
+    and a graph split across shards (the descriptions) is added to by the later ones. A
+    build without N-Quads is read from its N-Triples or Turtle dump as one named graph
     (:func:`dump_to_load`)."""
-    path, single = dump_to_load(out)
-    if not path.exists():
-        raise LoadError(f"{path}: not found")
+    paths, single = dump_to_load(out)
+    for path in paths:
+        if not path.exists():
+            raise LoadError(f"{path}: not found")
     if single is not None:
-        yield from _read_single_graph(path, single, max_triples, max_chars)
+        yield from _read_single_graph(paths[0], single, max_triples, max_chars)
         return
+    earlier: set[str] = set()  # graphs of the files already read
+    for path in paths:
+        here = yield from _read_quads(path, earlier, max_triples, max_chars)
+        earlier |= here
+
+
+def _read_quads(
+    path: Path, earlier: set[str], max_triples: int, max_chars: int
+) -> Generator[NamedGraph, None, set[str]]:
+    """The named graphs of one N-Quads file (gzipped or not); a graph of ``earlier``
+    files continues (its pieces are not first). Returns the graphs it held."""
     current: str | None = None
     first = True
     done: set[str] = set()
     lines: list[str] = []
     chars = 0
     try:
-        for number, quad in enumerate(ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS), start=1):
-            name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
-            if name != current:
-                if current is not None:
+        with contextlib.ExitStack() as stack:
+            source: Any = stack.enter_context(gzip.open(path, "rb")) if path.name.endswith(".gz") else None
+            quads = (
+                ox.parse(source, format=ox.RdfFormat.N_QUADS)
+                if source is not None
+                else ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS)
+            )
+            for number, quad in enumerate(quads, start=1):
+                name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+                if name != current:
+                    if current is not None:
+                        yield NamedGraph(current, "".join(lines), len(lines), first)
+                        done.add(current)
+                    if name in done:
+                        raise LoadError(
+                            f"{path}: quad {number} is in graph <{name}> again, after other graphs; "
+                            "each graph's quads must be together (as `litkg build -f nq` writes them)"
+                        )
+                    current, first, lines, chars = name, name not in earlier, [], 0
+                elif len(lines) >= max_triples or chars >= max_chars:
                     yield NamedGraph(current, "".join(lines), len(lines), first)
-                    done.add(current)
-                if name in done:
-                    raise LoadError(
-                        f"{path}: quad {number} is in graph <{name}> again, after other graphs; "
-                        "each graph's quads must be together (as `litkg build -f nq` writes them)"
-                    )
-                current, first, lines, chars = name, True, [], 0
-            elif len(lines) >= max_triples or chars >= max_chars:
-                yield NamedGraph(current, "".join(lines), len(lines), first)
-                first, lines, chars = False, [], 0
-            line = f"{quad.subject} {quad.predicate} {quad.object} .\n"
-            lines.append(line)
-            chars += len(line)
-    except SyntaxError as exc:
+                    first, lines, chars = False, [], 0
+                line = f"{quad.subject} {quad.predicate} {quad.object} .\n"
+                lines.append(line)
+                chars += len(line)
+    except (SyntaxError, OSError, EOFError) as exc:
         raise LoadError(f"{path}: not valid N-Quads: {exc}") from None
     if current is not None:
         yield NamedGraph(current, "".join(lines), len(lines), first)
+        done.add(current)
+    return done
 
 
 def _read_single_graph(path: Path, name: str, max_triples: int, max_chars: int) -> Iterator[NamedGraph]:

@@ -8,13 +8,16 @@ The same bound query runs on the embedded engine and on remote endpoints.
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 
+from litkg.build.shards import ShardError, shard_paths
 from litkg.errors import LitkgError
 from litkg.rdf.namespaces import PREFIXES
 from litkg.resources import data_dir
@@ -56,27 +59,50 @@ class QueryResult:
         return [tuple(None if t is None else t.value for t in row) for row in self.rows]
 
 
-def graph_file(path: Path) -> tuple[Path, ox.RdfFormat]:
-    """The RDF file to load: ``path`` itself, or the best graph file in a build directory."""
+def graph_files(path: Path) -> list[tuple[Path, ox.RdfFormat]]:
+    """The RDF files to load: ``path`` itself, or the best graph files of a build
+    directory: graph.nq, else the N-Quads shards its manifest lists, else graph.trig,
+    graph.nt or graph.ttl."""
     if path.is_dir():
-        for name, fmt in _GRAPH_FILES:
+        if (path / "graph.nq").exists():
+            return [(path / "graph.nq", ox.RdfFormat.N_QUADS)]
+        try:
+            shards = shard_paths(path)
+        except ShardError as exc:
+            raise QueryError(str(exc)) from None
+        if shards is not None:
+            return [(shard, ox.RdfFormat.N_QUADS) for shard in shards]
+        for name, fmt in _GRAPH_FILES[1:]:
             if (path / name).exists():
-                return path / name, fmt
-        raise QueryError(f"{path}: no graph.nq, graph.trig, graph.nt or graph.ttl in this directory")
-    suffixed = _SUFFIX_FORMATS.get(path.suffix)
+                return [(path / name, fmt)]
+        raise QueryError(
+            f"{path}: no graph.nq, manifest.json (shards), graph.trig, graph.nt or graph.ttl "
+            "in this directory"
+        )
+    name = path.name.removesuffix(".gz")
+    suffixed = _SUFFIX_FORMATS.get(Path(name).suffix)
     if suffixed is None or not path.exists():
-        raise QueryError(f"{path}: not an RDF file litkg can load (.nq, .trig, .nt, .ttl, .jsonld)")
-    return path, suffixed
+        raise QueryError(f"{path}: not an RDF file litkg can load (.nq, .nq.gz, .trig, .nt, .ttl, .jsonld)")
+    return [(path, suffixed)]
+
+
+def bulk_load(store: ox.Store, file: Path, fmt: ox.RdfFormat, to_graph: ox.NamedNode | None = None) -> None:
+    """Load ``file`` into ``store``, decompressing a gzipped one (a shard) as it streams."""
+    if file.name.endswith(".gz"):
+        with gzip.open(file, "rb") as handle:
+            store.bulk_load(input=cast(IO[bytes], handle), format=fmt, to_graph=to_graph)
+    else:
+        store.bulk_load(path=str(file), format=fmt, to_graph=to_graph)
 
 
 def load_store(path: Path) -> ox.Store:
     """An in-memory store holding the graph at ``path`` (file or build directory)."""
-    file, fmt = graph_file(path)
     store = ox.Store()
-    try:
-        store.bulk_load(path=str(file), format=fmt)
-    except (SyntaxError, ValueError, OSError) as exc:
-        raise QueryError(f"{file}: cannot load: {exc}") from None
+    for file, fmt in graph_files(path):
+        try:
+            bulk_load(store, file, fmt)
+        except (SyntaxError, ValueError, OSError, EOFError) as exc:
+            raise QueryError(f"{file}: cannot load: {exc}") from None
     return store
 
 

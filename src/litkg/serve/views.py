@@ -40,7 +40,7 @@ from litkg.rdf.namespaces import (
     RDFS,
     VOID,
 )
-from litkg.serve.query import graph_file
+from litkg.serve.query import bulk_load, graph_files
 
 METADATA_FILE = "metadata.ttl"
 _MARKER = "litkg-store.json"
@@ -121,18 +121,19 @@ def _claim_store_dir(store_dir: Path, out: Path) -> None:
 def open_store(out: Path, store_dir: Path, base: str) -> ox.Store:
     """A read-only store at ``store_dir`` holding the build at ``out``.
 
-    The graph file (graph.nq preferred, keeping one named graph per article) and
+    The graph files (graph.nq preferred, else the N-Quads shards, keeping one named
+    graph per article) and
     metadata.ttl are bulk-loaded once; a store already built from the same files (same
     paths, sizes and times) is reused.
     """
     if not out.is_dir():
         raise ServeError(f"{out}: not a build directory (run `litkg build … -o {out}` first)")
     try:
-        file, fmt = graph_file(out)
+        files = graph_files(out)
     except LitkgError as exc:
         raise ServeError(str(exc)) from None
     metadata = out / METADATA_FILE
-    sources = [file, *([metadata] if metadata.exists() else [])]
+    sources = [file for file, _ in files] + ([metadata] if metadata.exists() else [])
     fingerprint = _fingerprint(sources)
     marker = store_dir / _MARKER
     if not (marker.exists() and json.loads(marker.read_text()).get("fingerprint") == fingerprint):
@@ -141,11 +142,12 @@ def open_store(out: Path, store_dir: Path, base: str) -> ox.Store:
         marker.write_text(json.dumps({"fingerprint": None, "files": [str(s) for s in sources]}))
         store = ox.Store(str(store_dir))
         try:
-            store.bulk_load(path=str(file), format=fmt)
+            for file, fmt in files:
+                bulk_load(store, file, fmt)
             if metadata.exists():
                 store.bulk_load(path=str(metadata), format=ox.RdfFormat.TURTLE, to_graph=metadata_graph(base))
-        except (SyntaxError, ValueError, OSError) as exc:
-            raise ServeError(f"{sources[-1]}: cannot load: {exc}") from None
+        except (SyntaxError, ValueError, OSError, EOFError) as exc:
+            raise ServeError(f"{out}: cannot load: {exc}") from None
         store.flush()
         del store
         marker.write_text(json.dumps({"fingerprint": fingerprint, "files": [str(s) for s in sources]}))
