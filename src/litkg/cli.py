@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 from urllib.parse import urlsplit
 
 import typer
@@ -14,6 +14,7 @@ from rdflib import Dataset, Graph
 from rich.console import Console
 from rich.table import Table
 
+from litkg.build import BuildOptions, BuildReport
 from litkg.build import build as run_build
 from litkg.build.dumps import FORMATS
 from litkg.errors import LitkgError
@@ -118,12 +119,35 @@ def _engine(choice: EngineChoice) -> Engine:
     return "pyshacl" if choice is EngineChoice.pyshacl else "turbo"
 
 
+BuildInputs = Annotated[
+    list[str],
+    typer.Argument(
+        help="Article files, or directories searched for .txt/.xml/.nxml files (gzip allowed); "
+        "with --scheduler also fsspec URLs (s3://bucket/articles/)."
+    ),
+]
+
+
+def run_cluster_build(
+    inputs: list[str], out: str, options: BuildOptions, scheduler: str, **kwargs: Any
+) -> BuildReport:
+    """The build on a Dask cluster (imported here: Dask is an optional dependency)."""
+    try:
+        from litkg.build.cluster import build_on_cluster
+    except ImportError as exc:
+        _fail(f"--scheduler needs Dask: pip install 'litkg[distributed]' ({exc})")
+    return build_on_cluster(inputs, out, options, scheduler, **kwargs)
+
+
 @app.command()
 def build(
-    inputs: Inputs,
+    inputs: BuildInputs,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Directory the graph files are written to.")
-    ] = Path("build"),
+        str,
+        typer.Option(
+            "--out", "-o", help="Directory the graph files are written to (with --scheduler, also a URL)."
+        ),
+    ] = "build",
     base: Annotated[str, typer.Option(help="Base IRI every minted IRI starts with.")] = DEFAULT_BASE,
     formats: Annotated[
         list[FormatChoice],
@@ -148,6 +172,15 @@ def build(
             min=1,
             help="Also write the quads as at most N gzipped N-Quads shards (OUT/graph-00000.nq.gz, …) "
             "with OUT/manifest.json, for bulk loaders; load, query and serve read them.",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Run the build as Dask tasks on the scheduler at this address (tcp://host:8786), "
+            "or on a local cluster of --jobs workers ('local'). Inputs and OUT may then be fsspec "
+            "URLs (file://, s3://, …) the workers reach; the output is the N-Quads shards "
+            "(at most --shards of the shared descriptions, one per task of articles).",
         ),
     ] = None,
 ) -> None:
@@ -176,20 +209,38 @@ def build(
     def advance(stage: str, source: str) -> None:
         bar.advance(tasks[stage])
 
+    if scheduler is not None and [f.value for f in formats] not in (["ttl"], ["nq"]):
+        _fail("--scheduler writes the N-Quads shards only: leave out --format (or give -f nq)")
     try:
         with bar:  # drawn only when stderr is a terminal
-            report = run_build(
-                inputs,
-                out,
-                base=base,
-                formats=[f.value for f in formats],
-                license_iri=license_iri,
-                link=link,
-                jobs=jobs,
-                shacl_engine=_engine(shacl_engine),
-                shards=shards,
-                progress=advance,
-            )
+            if scheduler is not None:
+                report = run_cluster_build(
+                    inputs,
+                    out,
+                    BuildOptions(
+                        base=base,
+                        license_iri=license_iri,
+                        link=link,
+                        jobs=jobs,
+                        shacl_engine=_engine(shacl_engine),
+                        shards=shards,
+                    ),
+                    scheduler,
+                    progress=advance,
+                )
+            else:
+                report = run_build(
+                    inputs,
+                    Path(out),
+                    base=base,
+                    formats=[f.value for f in formats],
+                    license_iri=license_iri,
+                    link=link,
+                    jobs=jobs,
+                    shacl_engine=_engine(shacl_engine),
+                    shards=shards,
+                    progress=advance,
+                )
     except LitkgError as exc:
         _fail(f"{exc}")
     for reject in report.rejects:

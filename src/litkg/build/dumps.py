@@ -111,5 +111,10 @@ def remove_stale(out: Path, formats: Sequence[str]) -> None:
 def write_rejects(out: Path, rejects: list[dict[str, object]]) -> Path:
     """``rejects.json``: one entry per rejected input, in input order."""
     path = out / "rejects.json"
-    path.write_text(json.dumps(rejects, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_bytes(write_rejects_text(rejects))
     return path
+
+
+def write_rejects_text(rejects: list[dict[str, object]]) -> bytes:
+    """The bytes of ``rejects.json``."""
+    return (json.dumps(rejects, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -60,6 +60,13 @@ class BuildReport:
 def write_build_report(out: Path, report: BuildReport) -> Path:
     """``report.json``: what was published and rejected, and per source every field
     repaired and every part dropped, with where it came from and why."""
+    path = out / "report.json"
+    path.write_bytes(build_report_text(report))
+    return path
+
+
+def build_report_text(report: BuildReport) -> bytes:
+    """The bytes of ``report.json`` (:func:`write_build_report`)."""
     by_source: dict[str, list[dict[str, object]]] = {}
     for repair in report.repairs:
         by_source.setdefault(repair.source, []).append(repair.to_dict())
@@ -70,6 +77,4 @@ def write_build_report(out: Path, report: BuildReport) -> Path:
         "repairs": [{"source": source, "changes": changes} for source, changes in sorted(by_source.items())],
         "rejects": [reject.to_dict() for reject in report.rejects],
     }
-    path = out / "report.json"
-    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    return path
+    return (json.dumps(content, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

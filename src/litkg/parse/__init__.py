@@ -121,6 +121,12 @@ def parse_file(path: str | Path) -> Article:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise ParseError(source, f"cannot read file: {exc.strerror or exc}") from None
+    return parse_data(data, source)
+
+
+def parse_data(data: bytes, source: str) -> Article:
+    """Parse the bytes of one article file read from ``source`` (a path or URL); raise
+    ParseError (never anything else) on bad input."""
     article = parse_text(decode_input(data, source), source)
     return replace(article, sha256=hashlib.sha256(data).hexdigest())
 

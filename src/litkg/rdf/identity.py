@@ -71,8 +71,13 @@ class WorkIdentity:
         return min(self.tokens, key=_token_order)
 
 
+def token_rank(token: str) -> int:
+    """How good a token is as a work's name: DOI 0, PMID 1, PMCID 2, key 3, hash 4."""
+    return _RANK[token.split(":", 1)[0]]
+
+
 def _token_order(token: str) -> tuple[int, str]:
-    return _RANK[token.split(":", 1)[0]], token
+    return token_rank(token), token
 
 
 def _identity(
@@ -644,5 +649,55 @@ class IdentityStore(_WorkGroups):
         return spellings
 
 
-# What the mapping reads identities from: a corpus index in memory, or on disk.
-Identities = IdentityIndex | IdentityStore
+Spelling = tuple[str, str | None, str | None]  # a person's family name, given name, ORCID iD
+
+
+@dataclass(frozen=True)
+class IdentityView:
+    """What a corpus's identity answers for one part of it (a chunk of articles), as
+    resolved on a cluster (:mod:`litkg.build.resolve`): the answers to every question
+    the part's articles ask, and no others. Its queries answer exactly as an
+    :class:`IdentityIndex` of the whole corpus would, for those questions.
+
+    ``roots``: token -> its group's root; ``descriptions`` and ``types``: root -> the
+    group's canonical description and the printed type of the corpus article in it;
+    ``spellings``: person key -> the chosen (family, given, ORCID); ``orcids``: ORCID
+    iD -> the spellings of each name key it comes with (only iDs of two keys or more);
+    ``organizations``: organization key -> the chosen name."""
+
+    roots: dict[str, str]
+    descriptions: dict[str, Reference]
+    types: dict[str, str]
+    spellings: dict[str, Spelling]
+    orcids: dict[str, list[Counter[Spelling]]]
+    organizations: dict[str, str]
+
+    def canonical(self, identity: WorkIdentity) -> str:
+        for token in identity.tokens:
+            root = self.roots.get(token)
+            if root is not None:
+                return root
+        return identity.best
+
+    def describe(self, identity: WorkIdentity, fallback: Reference) -> Reference:
+        return self.descriptions.get(self.canonical(identity), fallback)
+
+    def article_type(self, identity: WorkIdentity) -> str | None:
+        return self.types.get(self.canonical(identity))
+
+    def person(self, person: Person) -> Person:
+        chosen = self.spellings.get(person_key(person))
+        if chosen is None:
+            return person
+        respelled = _respelled(person, chosen)
+        if respelled.orcid is None:
+            return respelled
+        return _one_per_orcid(respelled, self.orcids.get(respelled.orcid, []))
+
+    def organization(self, name: str) -> str:
+        return self.organizations.get(organization_key(name), name)
+
+
+# What the mapping reads identities from: a corpus index in memory, or on disk, or the
+# part of one a cluster resolved for a chunk of articles.
+Identities = IdentityIndex | IdentityStore | IdentityView
