@@ -23,7 +23,7 @@ same output: the union of the shards is the set of quads the local build publish
 
 Every task writes only files named by its chunk or bucket, so a task run again (its
 worker died) writes the same files, and the output is complete and has no article
-twice. The spool is a directory beside the output (``OUT/_spool``), removed at the end.
+twice. The spool is a directory beside the output (``OUT/_spool/RUN``), removed at the end.
 """
 
 from __future__ import annotations
@@ -33,8 +33,9 @@ import logging
 import pickle
 import tempfile
 import time
+import uuid
 import zlib
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,7 +57,7 @@ from litkg.build.resolve import (
     view_of,
 )
 from litkg.build.shards import Manifest, Shard, ShardWriter, remove_stale_shards, subject_of, write_manifest
-from litkg.build.spool import with_graph
+from litkg.build.spool import merge_sorted, with_graph
 from litkg.build.workers import _Mapper
 from litkg.errors import LitkgError, ParseError
 from litkg.parse import INPUT_SUFFIXES, iter_inputs, parse_data, published_names
@@ -167,17 +168,29 @@ def _write_routed(spool: str, kind: str, name: str, lines: Iterable[str], bucket
         _write_bytes(_join(spool, kind, f"{bucket:05d}", name), zlib.compress(text.encode("utf-8"), 1))
 
 
-def _bucket_lines(spool: str, kind: str, bucket: int) -> set[str]:
-    """Every line spooled to ``kind``'s bucket ``bucket``, once each."""
+def _bucket_files(spool: str, kind: str, bucket: int) -> list[str]:
+    """The part files spooled to ``kind``'s bucket ``bucket``."""
     fs, path = _fs(_join(spool, kind, f"{bucket:05d}"))
-    lines: set[str] = set()
     if not fs.exists(path):
-        return lines
-    for file in sorted(fs.ls(path, detail=False)):
-        with fs.open(file, "rb") as handle:
-            text = zlib.decompress(handle.read()).decode("utf-8")
-        lines.update(line for line in text.split("\n") if line)
-    return lines
+        return []
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    return [f"{protocol}://{file}" for file in sorted(fs.ls(path, detail=False))]
+
+
+def _fetched(urls: Sequence[str], directory: Path) -> list[Path]:
+    """Each spooled part (zlib-compressed sorted lines) decompressed into ``directory``,
+    streamed: what ``sort -m`` merges must be local files."""
+    local = []
+    for number, url in enumerate(urls):
+        target = directory / f"part-{number:06d}"
+        inflate = zlib.decompressobj()
+        fs, path = _fs(url)
+        with fs.open(path, "rb") as source, target.open("wb") as output:
+            while block := source.read(1 << 20):
+                output.write(inflate.decompress(block))
+            output.write(inflate.flush())
+        local.append(target)
+    return local
 
 
 # --- the tasks -------------------------------------------------------------------------
@@ -224,6 +237,13 @@ def parse_task(number: int, sources: list[str], spool: str) -> _Parsed:
     return _Parsed(_ParseReport(sources, rejects, repairs, time.perf_counter() - started), tables)
 
 
+def _peak_rss() -> int:
+    """This process's peak resident set, in bytes (Linux reports KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def _report_of(parsed: _Parsed) -> _ParseReport:
     return parsed.report
 
@@ -254,6 +274,9 @@ class _MappedChunk:
 
 
 _ANNOTATORS: dict[bool, Any] = {}  # the linker of this worker process, loaded once
+# the shared descriptions this worker process made, by (base, the run's spool): the next
+# chunks of the same run reuse them, as a local worker does across its chunks
+_MEMOS: dict[tuple[str, str], OrderedDict[tuple[str, str], bytes]] = {}
 
 
 def _annotator(link: bool) -> Any:
@@ -277,7 +300,10 @@ def map_task(
     )
     stored = _read_bytes(_join(spool, "views", f"{number:06d}.pickle"))
     view: IdentityView = pickle.loads(stored) if stored else view_of(_empty(ANSWERS))
-    mapper = _Mapper(options.base, view, _annotator(options.link), options, None, skip)
+    memo = _MEMOS.setdefault((options.base, spool), OrderedDict())
+    for other in [key for key in _MEMOS if key != (options.base, spool)]:
+        del _MEMOS[other]  # an earlier build's
+    mapper = _Mapper(options.base, view, _annotator(options.link), options, None, skip, memo)
     loaded = time.perf_counter()
     published: list[tuple[str, str]] = []
     rejects: list[Reject] = []
@@ -364,27 +390,32 @@ def descriptions_task(
 ) -> tuple[Shard | None, GraphStats]:
     """Stage 4b for one bucket: its shared descriptions (and citation counts), each
     once, as shard ``number`` of the descriptions graph; and the counts of its part of
-    the union (its subjects' triples), for the dataset description."""
-    shared = _bucket_lines(spool, "shared", bucket)
-    if with_counts:
-        shared |= _bucket_lines(spool, "counts", bucket)
-    writer = ShardWriter(out, number)
-    text = joined_lines(shared)
-    writer.write(with_graph(text, graph) if text else "", graph)
-    shard = writer.close()
-    union = shared | _bucket_lines(spool, "union", bucket)
+    the union (its subjects' triples), for the dataset description. The parts are
+    merged on local disk (``sort -m -u``), so memory stays flat whatever the bucket's size."""
     with tempfile.TemporaryDirectory(prefix="litkg-bucket-") as work:
-        path = Path(work) / "union.nt"
-        path.write_text(joined_lines(union), encoding="utf-8")
-        stats = count_triples(path)
-    return shard, stats
+        directory = Path(work)
+        (directory / "shared").mkdir()
+        (directory / "union").mkdir()
+        parts = _bucket_files(spool, "shared", bucket)
+        if with_counts:
+            parts += _bucket_files(spool, "counts", bucket)
+        shared = directory / "shared.sorted"
+        merge_sorted(_fetched(parts, directory / "shared"), shared)
+        writer = ShardWriter(out, number)
+        with shared.open(encoding="utf-8", newline="\n") as lines:
+            while block := lines.readlines(1 << 22):
+                writer.write(with_graph("".join(block), graph), graph)
+        shard = writer.close()
+        union = directory / "union.sorted"
+        merge_sorted([shared, *_fetched(_bucket_files(spool, "union", bucket), directory / "union")], union)
+        return shard, count_triples(union)
 
 
 # --- the client ------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
-def connected(scheduler: str, workers: int) -> Iterator[Any]:
+def connected(scheduler: str, workers: int, timeout: float = 30.0) -> Iterator[Any]:
     """A Dask client of the scheduler at ``scheduler`` (``tcp://host:8786``), or of a
     LocalCluster of ``workers`` single-threaded worker processes on the loopback
     interface (``local``), closed afterwards."""
@@ -398,13 +429,13 @@ def connected(scheduler: str, workers: int) -> Iterator[Any]:
                         n_workers=workers,
                         threads_per_worker=1,
                         host="127.0.0.1",
-                        dashboard_address=None,
+                        dashboard_address="127.0.0.1:0",  # a free loopback port: no clash
                         silence_logs=logging.ERROR,
                     )
                 )
                 client = stack.enter_context(Client(cluster))
             else:
-                client = stack.enter_context(Client(scheduler, timeout="30s"))
+                client = stack.enter_context(Client(scheduler, timeout=f"{timeout}s"))
         except (OSError, TimeoutError) as exc:
             raise ClusterError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         yield client
@@ -424,21 +455,25 @@ def build_on_cluster(
     out = str(out)
     fs, out_path = _fs(out)
     fs.makedirs(out_path, exist_ok=True)
-    spool = _join(out, SPOOL)
+    spool = _join(out, SPOOL, uuid.uuid4().hex)  # this run's: workers' memos are per run
     report = BuildReport()
     sources, names = cluster_inputs(inputs)
     jobs = options.jobs or 2
     try:
-        with connected(scheduler, jobs) as client:
+        with connected(scheduler, jobs, options.scheduler_timeout) as client:
             workers = max(1, len(client.scheduler_info().get("workers", {})) or jobs)
             size = options.batch_size(len(sources), workers)
             chunks = [sources[i : i + size] for i in range(0, len(sources), size)]
-            buckets = options.shards or max(1, 2 * workers)
+            # a bucket's descriptions are one shard: as many as 8 tasks of articles make
+            buckets = options.shards or max(2 * workers, len(chunks) // 8)
             published, stats, shards = _run(client, chunks, spool, out, options, buckets, report, progress)
     finally:
         spool_fs, spool_path = _fs(spool)
         if spool_fs.exists(spool_path):
             spool_fs.rm(spool_path, recursive=True)
+        parent = spool_fs._parent(spool_path)
+        if spool_fs.exists(parent) and not spool_fs.ls(parent):
+            spool_fs.rmdir(parent)
     minter = Minter(options.base)
     manifest = Manifest(tuple(shards), (str(minter.descriptions_graph()),))
     files = [_join(out, shard.file) for shard in shards]
@@ -463,10 +498,8 @@ def build_on_cluster(
     _write_bytes(_join(out, "metadata.ttl"), metadata.serialize(format="turtle").encode("utf-8"))
     _write_bytes(_join(out, "rejects.json"), write_rejects_text([r.to_dict() for r in report.rejects]))
     _write_bytes(_join(out, "report.json"), build_report_text(report))
-    report.files = [
-        Path(f)
-        for f in [*files, _join(out, "metadata.ttl"), _join(out, "rejects.json"), _join(out, "report.json")]
-    ]
+    written = [*files, *(_join(out, name) for name in ("metadata.ttl", "rejects.json", "report.json"))]
+    report.files = [Path(f.removeprefix("file://")) for f in written]
     return report
 
 
@@ -588,6 +621,7 @@ def _run(
         )
     )
     report.seconds["counts_and_descriptions"] = time.perf_counter() - clock
+    report.worker_peak_rss = dict(sorted(client.run(_peak_rss).items()))
     triples = subjects = 0
     predicates: set[str] = set()
     classes: set[str] = set()

@@ -67,7 +67,9 @@ def connected_components(
     a path longer than that)."""
     partitions = partitions or edges.npartitions
     links = edges.map_partitions(_links, meta={"node": "str", "neighbour": "str"})
-    links = links.shuffle("neighbour", npartitions=partitions).persist()
+    # identical links (a work cited many times, by the same tokens) meet in one partition
+    links = links.shuffle("neighbour", npartitions=partitions).map_partitions(pd.DataFrame.drop_duplicates)
+    links = links.persist()
     labels = _smallest(links.rename(columns={"neighbour": "label"}), partitions).persist()
     rounds = 1
     while True:

@@ -22,6 +22,7 @@ class BuildOptions:
     jobs: int | None = None  # worker processes; None: see parallel_from
     shacl_engine: Engine = "turbo"
     shards: int | None = None  # also write the quads as at most this many N-Quads shards
+    scheduler_timeout: float = 30.0  # seconds to reach a Dask scheduler (--scheduler) before giving up
 
     # --- tuning ---------------------------------------------------------------------
     # From this many inputs on, ``jobs`` defaults to the cores: below it, starting the

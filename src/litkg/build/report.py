@@ -55,6 +55,8 @@ class BuildReport:
     files: list[Path] = field(default_factory=list)
     triples: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # per stage; worker stages are CPU-summed
+    # on a cluster: each worker's peak resident set, in bytes, by its address
+    worker_peak_rss: dict[str, int] = field(default_factory=dict)
 
 
 def write_build_report(out: Path, report: BuildReport) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ctypes
 import pickle
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -123,6 +124,7 @@ class _Mapper:
         options: BuildOptions,
         spool: Path | None = None,
         skip: frozenset[str] = frozenset(),
+        memo: OrderedDict[tuple[str, str], bytes] | None = None,
     ) -> None:
         self.engine = options.shacl_engine
         self.rounds = options.gate_rounds
@@ -132,7 +134,7 @@ class _Mapper:
         self.index = index
         self.annotator = annotator
         module = annotator.lexicon.module if annotator is not None else None
-        self.shared = SharedLines(self.minter, index, module, options.shared_memo_size)
+        self.shared = SharedLines(self.minter, index, module, options.shared_memo_size, memo)
         self.spooled: set[tuple[str, str]] = set()  # shared descriptions already in a triples run
 
     def __call__(self, article: Article) -> _Mapped:

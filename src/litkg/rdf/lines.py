@@ -67,13 +67,26 @@ class SharedLines:
     0.7 KB instead of 2.5 KB), so memory stays flat and small."""
 
     def __init__(
-        self, minter: Minter, index: Identities, ontology: OntologyModule | None, size: int = 65_536
+        self,
+        minter: Minter,
+        index: Identities,
+        ontology: OntologyModule | None,
+        size: int = 65_536,
+        memo: OrderedDict[tuple[str, str], bytes] | None = None,
     ) -> None:
         self._minter = minter
         self._index = index
         self._ontology = ontology
         self._size = size
-        self._lines: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        # ``memo``: the remembered lines of another SharedLines of the same corpus and
+        # base (on a cluster, a worker's earlier chunks, each with its own identity view):
+        # a description depends only on the corpus's identity, not on who asks
+        self._lines: OrderedDict[tuple[str, str], bytes] = OrderedDict() if memo is None else memo
+
+    @property
+    def memo(self) -> OrderedDict[tuple[str, str], bytes]:
+        """The remembered lines, to hand to the next SharedLines of the same corpus."""
+        return self._lines
 
     @property
     def ontology(self) -> OntologyModule | None:
