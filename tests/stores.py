@@ -164,12 +164,18 @@ class Virtuoso:
         """Virtuoso's bulk loader on one N-Quads (or N-Triples) file: ``ld_dir`` over a
         copy of it inside the server's allowed directory, then ``rdf_loader_run`` and a
         checkpoint. Raises if the loader recorded an error for the file."""
+        self.bulk_load_files([dump], dump.name, default_graph)
+
+    def bulk_load_files(self, dumps: list[Path], pattern: str, default_graph: str) -> None:
+        """The bulk loader on several files (gzipped ones too: Virtuoso reads .gz), as
+        ``ld_dir`` takes a directory of them: every file matching ``pattern``."""
         inbox = self.directory / "inbox"
         shutil.rmtree(inbox, ignore_errors=True)
         inbox.mkdir()
-        shutil.copy(dump, inbox / dump.name)
+        for dump in dumps:
+            shutil.copy(dump, inbox / dump.name)
         self.sql(
-            f"DELETE FROM DB.DBA.load_list; ld_dir('{inbox}', '{dump.name}', '{default_graph}'); "
+            f"DELETE FROM DB.DBA.load_list; ld_dir('{inbox}', '{pattern}', '{default_graph}'); "
             "rdf_loader_run(); checkpoint;"
         )
         errors = self.sql("SELECT ll_file, ll_error FROM DB.DBA.load_list WHERE ll_error IS NOT NULL;")

@@ -239,3 +239,35 @@ def test_components_root_every_token_as_the_union_find_does(cluster, description
         t: _find(parent, t) for t in list(parent)
     }
     assert rounds >= 1
+
+
+def test_inputs_and_output_in_memory_on_an_in_process_cluster(tmp_path):
+    """memory:// is one process's file system: with an in-process cluster (threads), the
+    inputs are read from it and the shards written to it."""
+    import fsspec
+
+    from litkg.build.cluster import build_on_cluster
+
+    memory = fsspec.filesystem("memory")
+    for seed in sorted(SEEDS.glob("*.txt")):
+        memory.pipe(f"/litkg-test/seeds/{seed.name}", seed.read_bytes())
+    try:
+        with distributed.LocalCluster(
+            n_workers=1, processes=False, dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR
+        ) as threads:
+            report = build_on_cluster(
+                ["memory://litkg-test/seeds"], "memory://litkg-test/out", BuildOptions(), threads.scheduler_address
+            )
+        manifest = json.loads(memory.cat("/litkg-test/out/manifest.json"))
+        lines = [
+            line
+            for shard in manifest["shards"]
+            for line in gzip.decompress(memory.cat(f"/litkg-test/out/{shard['file']}")).splitlines()
+        ]
+    finally:
+        memory.rm("/litkg-test", recursive=True)
+    assert len(report.published) == 2
+    build([SEEDS], tmp_path / "local", formats=["nq"])
+    # the sources are URLs here, not paths: the same articles, under the same IRIs
+    # (IRIs come from DOIs and keys; a source names only what has neither)
+    assert sorted(lines) == sorted(local_lines(tmp_path / "local"))

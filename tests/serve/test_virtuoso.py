@@ -129,6 +129,20 @@ def test_the_bulk_loader_gives_the_same_quads(empty, seed_out):
     assert dataset_graphs(empty) == sorted({g.name for g in read_named_graphs(seed_out)})
 
 
+def test_the_bulk_loader_takes_the_shards_of_a_sharded_build(empty, seed_out, tmp_path):
+    """The README's bulk load of a sharded build (`--shards`): ld_dir over the gzipped
+    shards gives the quads of graph.nq, each in its article's graph."""
+    from litkg.build.shards import shard_paths
+
+    out = tmp_path / "sharded"
+    build([SEEDS], out, formats=["ttl"], shards=2)
+    shards = shard_paths(out)
+    assert shards is not None and len(shards) == 2
+    empty.bulk_load_files(shards, "graph-*.nq.gz", f"{DEFAULT_BASE}dataset/union")
+    assert stored_quads(empty) == dump_quads(seed_out)
+    assert dataset_graphs(empty) == sorted({g.name for g in read_named_graphs(seed_out)})
+
+
 def test_sync_drops_what_the_build_no_longer_has(empty, seed_out):
     gone = f"{DEFAULT_BASE}work/doi/10.9999/gone/graph"
     empty.sql(

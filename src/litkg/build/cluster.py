@@ -29,6 +29,7 @@ twice. The spool is a directory beside the output (``OUT/_spool/RUN``), removed 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import pickle
 import tempfile
@@ -286,6 +287,10 @@ def _annotator(link: bool) -> Any:
         from litkg.link import Annotator
 
         _ANNOTATORS[True] = Annotator()
+        # hundreds of thousands of long-lived objects: out of the collector's sight, which
+        # would otherwise walk them again and again while the articles are linked (as the
+        # local build freezes them before forking its workers)
+        gc.freeze()
     return _ANNOTATORS[True]
 
 
@@ -554,8 +559,8 @@ def _run(
     everything.map_partitions(_write_views, spool, meta={"chunk": "int64"}).compute()
     del answers, everything, resolved, tables, parsed
     report.seconds["identity"] = time.perf_counter() - clock
-    for source, chosen in duplicates.items():
-        message = f"the same article as {chosen}, which is published instead"
+    for source in (source for chunk in chunks for source in chunk if source in duplicates):  # input order
+        message = f"the same article as {duplicates[source]}, which is published instead"
         report.rejects.append(Reject(source, "duplicate", message))
     report.repairs = [repair for repair in report.repairs if repair.source not in duplicates]
 
