@@ -25,6 +25,17 @@ if "LITKG_CACHE_DIR" not in os.environ:
     atexit.register(shutil.rmtree, os.environ["LITKG_CACHE_DIR"], True)
 
 
+def generate_articles(count: int, out: Path) -> list[Path]:
+    """Synthetic articles from benchmarks/generate.py (a shared reference pool), written to ``out``."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    return list(generate.generate(count, out))
+
+
 def shared_or_skip(*parts: str) -> Path:
     """A file of ../shared/, or skip the test when the checkout has none beside it."""
     path = SHARED.joinpath(*parts)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import JATS_SAMPLE, ROOT, SEEDS, shared_or_skip
+from conftest import JATS_SAMPLE, SEEDS, generate_articles, shared_or_skip
 from litkg.build import BuildOptions, build
 from litkg.build.shards import MANIFEST_FILE, read_manifest
 from litkg.cli import app
@@ -31,16 +31,6 @@ distributed = pytest.importorskip("distributed")
 dd = pytest.importorskip("dask.dataframe")
 
 pytestmark = pytest.mark.slow
-
-
-def _generate(count: int, out: Path) -> list[Path]:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    return list(generate.generate(count, out))
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +62,7 @@ def corpus(tmp_path_factory):
         str(JATS_SAMPLE),
         str(broken),
         str(copy),
-        *map(str, _generate(40, work / "gen")),
+        *map(str, generate_articles(40, work / "gen")),
     ]
     local = build(inputs, work / "local", formats=["nq"], jobs=2)
     return inputs, local, work

@@ -16,7 +16,7 @@ from rdflib import Graph, URIRef
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
-from conftest import JATS_SAMPLE, ROOT, SEEDS
+from conftest import JATS_SAMPLE, SEEDS, generate_articles
 from litkg.build import build
 from litkg.build.shards import MANIFEST_FILE, blocks, read_manifest, write_shards
 from litkg.cli import app
@@ -24,16 +24,6 @@ from litkg.serve.load import read_named_graphs
 
 DESCRIPTIONS = "https://w3id.org/litkg/dataset/descriptions"
 VOID_DUMP = "http://rdfs.org/ns/void#dataDump"
-
-
-def _generate(count: int, out: Path) -> list[Path]:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    return list(generate.generate(count, out))
 
 
 def shard_lines(out: Path) -> list[bytes]:
@@ -48,7 +38,7 @@ def shard_lines(out: Path) -> list[bytes]:
 def sharded(tmp_path_factory) -> tuple[Path, Path]:
     """A corpus of seeds, a JATS file and generated articles, built with 4 shards and graph.nq."""
     work = tmp_path_factory.mktemp("sharded")
-    inputs = [SEEDS, JATS_SAMPLE, *_generate(30, work / "in")]
+    inputs = [SEEDS, JATS_SAMPLE, *generate_articles(30, work / "in")]
     report = build(inputs, work / "out", formats=["nq"], shards=4, jobs=1)
     assert len(report.published) == 33
     return work, work / "out"
@@ -126,7 +116,7 @@ def test_query_load_and_serve_read_a_build_of_shards_only(tmp_path):
 
 def test_a_new_build_removes_the_shards_it_did_not_write_and_nothing_else(tmp_path):
     out = tmp_path / "out"
-    inputs = [SEEDS, *_generate(12, tmp_path / "in")]
+    inputs = [SEEDS, *generate_articles(12, tmp_path / "in")]
     build(inputs, out, formats=["nq"], shards=5)
     five = {p.name for p in out.glob("graph-*.nq.gz")}
     (out / "graph-mine.nq.gz").write_bytes(b"a user's file")

@@ -16,7 +16,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, VOID, XSD
 from typer.testing import CliRunner
 
-from conftest import PAGES, SEED_000, SEED_004, SEEDS, shared_or_skip
+from conftest import PAGES, SEED_000, SEED_004, SEEDS, generate_articles, shared_or_skip
 from litkg.build import build
 from litkg.cli import app
 from litkg.link import Annotator
@@ -173,7 +173,7 @@ def test_identity_index_merged_from_parts_is_the_index_of_the_whole(tmp_path, ke
 
     from litkg.rdf.identity import article_identity, reference_identity
 
-    paths = [SEED_000, SEED_004, *sorted(PAGES.glob("*.txt")), *_generate(30, tmp_path)]
+    paths = [SEED_000, SEED_004, *sorted(PAGES.glob("*.txt")), *generate_articles(30, tmp_path)]
     articles = [parse_file(path) for path in paths]
     # the works an article cites once more, known by their keys only but with a title
     # and an issue (fuller, so the canonical description): identity joins them to their DOIs
@@ -457,7 +457,7 @@ def test_parallel_build_gives_identical_output(tmp_path, monkeypatch):
     from conftest import JATS_SAMPLE
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    generated = _generate(40, tmp_path / "generated")
+    generated = generate_articles(40, tmp_path / "generated")
     broken = tmp_path / "broken.txt"
     broken.write_bytes(b"\x00binary")
     inputs = [SEEDS, PAGES, JATS_SAMPLE, broken, *generated]
@@ -498,25 +498,13 @@ def _assert_citation_counts_are_the_counted_citations(nquads):
     assert {row["g"].value for row in rows} == {"https://w3id.org/litkg/dataset/descriptions"}
 
 
-def _generate(count, out):
-    """Synthetic articles from benchmarks/generate.py (shared reference pool)."""
-    import importlib.util
-
-    from conftest import ROOT
-
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    return generate.generate(count, out)
-
-
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_an_internal_error_rejects_one_article_and_publishes_the_others(tmp_path, monkeypatch, jobs):
     """A bug met by one odd input (here: mapping and parsing raising for one file each)
     rejects that input, naming it, and every other article is still published."""
     from litkg.build import workers as pipeline
 
-    _generate(60, tmp_path / "in")
+    generate_articles(60, tmp_path / "in")
     real_map, real_parse = pipeline.article_lines, pipeline.parse_file
 
     def failing_map(article, *args):
