@@ -32,6 +32,7 @@ import contextlib
 import gc
 import logging
 import pickle
+import posixpath
 import tempfile
 import time
 import uuid
@@ -134,7 +135,7 @@ def read_input(source: str) -> bytes:
 
 def _write_bytes(url: str, data: bytes) -> None:
     fs, path = _fs(url)
-    fs.makedirs(fs._parent(path), exist_ok=True)  # local file systems do not make them
+    fs.makedirs(posixpath.dirname(path), exist_ok=True)  # local file systems do not make them
     with fs.open(path, "wb") as handle:
         handle.write(data)
 
@@ -341,31 +342,23 @@ def map_task(
     name = f"{number:06d}"
     _write_routed(spool, "shared", name, shared, buckets)
     _write_routed(spool, "union", name, union, buckets)
-    citing = [f"{work}\t{count}" for work, count in cited.items()]
-    for bucket, lines in _routed_works(citing, buckets).items():
+    citing: dict[int, list[str]] = {}  # "work<TAB>count" lines, by the bucket of the work's node
+    for work, count in cited.items():
+        citing.setdefault(bucket_of(f"<{work}>", buckets), []).append(f"{work}\t{count}")
+    for bucket, lines in citing.items():
         _write_bytes(_join(spool, "cited", f"{bucket:05d}", name), "\n".join(sorted(lines)).encode("utf-8"))
     seconds = {"load": loaded - clock, "map": mapped_at - loaded, "spool": time.perf_counter() - mapped_at}
     return _MappedChunk(published, rejects, repairs, shard, seconds)
 
 
-def _routed_works(lines: list[str], buckets: int) -> dict[int, list[str]]:
-    routed: dict[int, list[str]] = {}
-    for line in lines:
-        routed.setdefault(bucket_of(f"<{line.split(chr(9), 1)[0]}>", buckets), []).append(line)
-    return routed
-
-
 def _cited_counts(spool: str, bucket: int) -> Counter[str]:
-    fs, path = _fs(_join(spool, "cited", f"{bucket:05d}"))
+    """How many published articles cite each work of ``bucket``, summed over the chunks."""
     counts: Counter[str] = Counter()
-    if not fs.exists(path):
-        return counts
-    for file in sorted(fs.ls(path, detail=False)):
-        with fs.open(file, "rb") as handle:
-            for line in handle.read().decode("utf-8").split("\n"):
-                if line:
-                    work, count = line.split("\t")
-                    counts[work] += int(count)
+    for url in _bucket_files(spool, "cited", bucket):
+        for line in (_read_bytes(url) or b"").decode("utf-8").split("\n"):
+            if line:
+                work, count = line.split("\t")
+                counts[work] += int(count)
     return counts
 
 
@@ -476,7 +469,7 @@ def build_on_cluster(
         spool_fs, spool_path = _fs(spool)
         if spool_fs.exists(spool_path):
             spool_fs.rm(spool_path, recursive=True)
-        parent = spool_fs._parent(spool_path)
+        parent = posixpath.dirname(spool_path.rstrip("/"))
         if spool_fs.exists(parent) and not spool_fs.ls(parent):
             spool_fs.rmdir(parent)
     minter = Minter(options.base)

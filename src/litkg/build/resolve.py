@@ -173,6 +173,14 @@ class Resolved:
         by_work = self.roots.rename(columns={"token": "work", "root": "key"})
         self._tables = tables
         self._by_work = by_work
+        # each spelling of a person with its count over the corpus: read by both the
+        # spellings and the ORCID iDs' spellings
+        self._people = (
+            tables["people"]
+            .groupby(["key", "family", "given", "orcid"])["count"]
+            .sum(split_out=partitions)
+            .reset_index()
+        )
         answers = {
             "token": self.roots.rename(columns={"token": "key", "root": "value"}).map_partitions(
                 _pickled_values, meta=_answer_meta()
@@ -205,22 +213,14 @@ class Resolved:
             _first_type, meta=_answer_meta()
         )
 
-    def _people(self) -> dd.DataFrame:
-        people = self._tables["people"]
-        return (
-            people.groupby(["key", "family", "given", "orcid"])["count"]
-            .sum(split_out=self.partitions)
-            .reset_index()
-        )
-
     def _spellings(self) -> dd.DataFrame:
-        grouped = self._people().shuffle("key", npartitions=self.partitions)
+        grouped = self._people.shuffle("key", npartitions=self.partitions)
         return grouped.map_partitions(_chosen_spellings, meta=_answer_meta())
 
     def _orcid_spellings(self) -> dd.DataFrame:
         """Per ORCID iD of two name keys or more, the spellings of each key (so the
         person node gets one name: :func:`~litkg.rdf.identity._one_per_orcid`)."""
-        people = self._people()
+        people = self._people
         pairs = people[people["orcid"] != ""][["orcid", "key"]].drop_duplicates(split_out=self.partitions)
         keys = pairs.groupby("orcid").key.count(split_out=self.partitions).reset_index()
         shared = pairs.merge(keys[keys["key"] > 1][["orcid"]], on="orcid", npartitions=self.partitions)
