@@ -630,7 +630,10 @@ def _linking_report(
     if folds is not None or training is not None:
         from litkg.link.train import Trainer
 
-        trainer = Trainer()
+        # trained on the scored corpus and another, the model follows the scored one's conventions
+        corpus = documents[0].corpus
+        trained = {d.corpus for d in training or ()} | ({corpus} if folds is not None else set())
+        trainer = Trainer(target=corpus if corpus in trained else None)
         if folds is not None:
             return cross_validate(documents, folds, trainer, training or ())
         return train_then_score(trainer, training or [], documents)

@@ -46,13 +46,14 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Literal, NamedTuple
 
 from litkg.link.abbreviations import Abbreviation, find_abbreviations, in_genotype
 from litkg.link.cache import shipped_lexicon
 from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
+from litkg.link.names import NO_NAMES, LearnedName, LearnedNames
 from litkg.link.parts import article_text_parts
 from litkg.link.tokens import JOINER, Token, name_key, normal_token, tokens_with_offsets
 from litkg.records import Article
@@ -98,6 +99,14 @@ class Proposal:
     span: Span
     context: SpanContext
     options: tuple[Option, ...]
+
+
+class RuleSpans(NamedTuple):
+    """What the rules find in one document."""
+
+    chosen: dict[str, list[Span]]  # the spans of each part
+    defined: frozenset[str]  # the terms the document defines a short form for
+    tokens: dict[str, list[Token]]  # each part's tokens
 
 
 @dataclass
@@ -362,7 +371,7 @@ class Annotator:
         spans the rules find, each linked to the term the model chooses among its options
         (or, with no model, to the term the rules propose)."""
         if self.model is None:
-            chosen_by_part, _ = self._rule_spans(parts)
+            chosen_by_part = self.rule_spans(parts).chosen
             return [
                 _mention(name, text, span)
                 for name, text in parts
@@ -381,10 +390,19 @@ class Annotator:
             mentions.append(_mention(proposal.part, texts[proposal.part], span))
         return mentions
 
-    def proposals(self, parts: Sequence[tuple[str, str]]) -> list[Proposal]:
+    def proposals(
+        self,
+        parts: Sequence[tuple[str, str]],
+        names: LearnedNames | None = None,
+        rules: RuleSpans | None = None,
+    ) -> list[Proposal]:
         """The spans the rules find in one document, each with the term they propose, the
-        other terms it may name and what the model's features are computed from."""
-        chosen_by_part, defined = self._rule_spans(parts)
+        other terms it may name and what the model's features are computed from; and the
+        spans of learnt names (``names``, by default the model's) the rules left alone.
+        ``rules``: the document's :meth:`rule_spans`, when known already."""
+        if names is None:
+            names = self.model.names if self.model is not None else NO_NAMES
+        chosen_by_part, defined, tokens = rules or self.rule_spans(parts)
         counts = Counter(
             span.curie
             for chosen in chosen_by_part.values()
@@ -394,7 +412,9 @@ class Annotator:
         labels = self.lexicon.module.labels
         found = []
         for name, text in parts:
-            spans = sorted(chosen_by_part[name])
+            spans = sorted(
+                chosen_by_part[name] + _learned_spans(text, tokens[name], names, chosen_by_part[name])
+            )
             for n, span in enumerate(spans):
                 fitted = {e.curie for e in self.lexicon.lookup(name_key(text[span.start : span.end]))}
                 context = SpanContext(
@@ -411,10 +431,35 @@ class Annotator:
                 )
                 options = self._options(span.curie)
                 previous_end = spans[n - 1].end if n else 0
-                found.append(
-                    Proposal(name, span, context, options + _widened(text, span, previous_end, options[0]))
-                )
+                options += _widened(text, span, previous_end, options[0])
+                if names:
+                    options = self._with_learned(text, span, options, names)
+                found.append(Proposal(name, span, context, options))
         return found
+
+    def _with_learned(
+        self, text: str, span: Span, options: tuple[Option, ...], names: LearnedNames
+    ) -> tuple[Option, ...]:
+        """The options marked where a learnt name of their words names their term, and the
+        terms learnt names of the span (or of it widened) name where no option has them."""
+        marked: list[Option] = []
+        # the learnt name over the words of each start an option has (None: the span's own)
+        by_start: dict[int | None, LearnedName | None] = {}
+        for option in options:
+            if option.start not in by_start:
+                start = span.start if option.start is None else option.start
+                by_start[option.start] = names.printed(text[start : span.end])
+            learned = by_start[option.start]
+            if learned is not None and learned.curie == option.curie:
+                option = replace(option, learned=learned.description)
+            marked.append(option)
+        for at, found in by_start.items():
+            if found is None or any(o.start == at and o.curie == found.curie for o in marked):
+                continue
+            added = next(o.added for o in marked if o.start == at)
+            depth = len(self.lexicon.ancestors(found.curie))
+            marked.append(Option(found.curie, "learned", depth, at, added, found.description))
+        return tuple(marked)
 
     def _options(self, proposed: str) -> tuple[Option, ...]:
         """The proposed term and its parents. (Grandparents and the other terms the name
@@ -427,9 +472,8 @@ class Annotator:
         ]
         return tuple(options)
 
-    def _rule_spans(self, parts: Sequence[tuple[str, str]]) -> tuple[dict[str, list[Span]], set[str]]:
-        """The spans the rules choose in each part, and the terms the document defines a
-        short form for."""
+    def rule_spans(self, parts: Sequence[tuple[str, str]]) -> RuleSpans:
+        """The spans the rules choose in each part of one document."""
         tokens = {name: tokens_with_offsets(text) for name, text in parts}
         candidates = {name: self._candidates(text, tokens[name]) for name, text in parts}
         definitions, definition_spans = self._definitions(parts, candidates)
@@ -456,7 +500,7 @@ class Annotator:
             chosen = chosen_by_part[name]
             self._take_ellipses(text, tokens[name], heads, chosen)
             chosen.extend(_unconfirmed(text, candidates[name], definitions, chosen))
-        return chosen_by_part, {d.curie for d in definitions.values()}
+        return RuleSpans(chosen_by_part, frozenset(d.curie for d in definitions.values()), tokens)
 
     def _candidates(self, text: str, tokens: list[Token]) -> list[Candidate]:
         """The candidate at each position where a name starts, left to right; a match of
@@ -672,7 +716,22 @@ _DISEASE_HEADS = frozenset({("disease",), ("syndrome",), ("disorder",)})
 UNCONFIRMED = "unconfirmed"  # the via of a span the rules leave to the model
 BARE_SHORT_FORM = "bare short form"
 COMPOSITE = "composite"  # "breast and ovarian cancer" as a mention of ovarian cancer
-LEFT_TO_THE_MODEL = frozenset({UNCONFIRMED, BARE_SHORT_FORM, COMPOSITE})
+LEARNED = "learned"  # the via of the span of a learnt name (litkg.link.names)
+LEFT_TO_THE_MODEL = frozenset({UNCONFIRMED, BARE_SHORT_FORM, COMPOSITE, LEARNED})
+
+
+def _learned_spans(
+    text: str, tokens: Sequence[Token], names: LearnedNames, chosen: Sequence[Span]
+) -> list[Span]:
+    """The learnt names printed where no span of the rules is, for the model to judge."""
+    if not names:
+        return []
+    taken = _Taken(chosen)
+    return [
+        Span(m.start, m.end, m.name.curie, LEARNED)
+        for m in names.matches(text, tokens)
+        if taken.add(m.start, m.end)
+    ]
 
 
 def _unconfirmed(

@@ -53,6 +53,7 @@ class GoldDocument:
     text: str
     mentions: tuple[GoldMention, ...]
     subset: str | None = None  # "train"/"devel" in the NCBI corpus
+    corpus: str = ""  # the gold file's name without its suffixes: "cl-mondo-dev"
 
     @property
     def size(self) -> int:
@@ -85,11 +86,11 @@ def _gold_mention(annotation: dict[str, Any]) -> GoldMention | None:
     )
 
 
-def _gold_document(record: dict[str, Any]) -> GoldDocument:
+def _gold_document(record: dict[str, Any], corpus: str) -> GoldDocument:
     mentions = (_gold_mention(a) for a in record["annotations"])
     subset = next((str(v) for k, v in record.items() if k.endswith("_subset")), None)
     return GoldDocument(
-        str(record["id"]), record["text"], tuple(m for m in mentions if m is not None), subset
+        str(record["id"]), record["text"], tuple(m for m in mentions if m is not None), subset, corpus
     )
 
 
@@ -103,12 +104,17 @@ def read_gold(path: Path) -> list[GoldDocument]:
             if not line.strip():
                 continue
             try:
-                documents.append(_gold_document(json.loads(line)))
+                documents.append(_gold_document(json.loads(line), corpus_name(path)))
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise GoldError(
                     f"{path}:{number}: not a gold document ({type(exc).__name__}: {exc})"
                 ) from exc
     return documents
+
+
+def corpus_name(path: Path) -> str:
+    """The name a gold file gives its documents' corpus: "cl-mondo-dev.jsonl.gz" -> "cl-mondo-dev"."""
+    return path.name.split(".", 1)[0]
 
 
 def subset(documents: Iterable[GoldDocument], name: str | None) -> list[GoldDocument]:

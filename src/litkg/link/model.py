@@ -33,13 +33,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from litkg.link.names import NO_NAMES, LearnedNames
 from litkg.resources import data_dir
 
-Relation = Literal["self", "parent"]
+Relation = Literal["self", "parent", "learned"]
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
-FORMAT = "litkg-linking-model/1"
+FORMAT = "litkg-linking-model/2"  # /2 adds the learnt names
+_READABLE = frozenset({"litkg-linking-model/1", FORMAT})
 # how a span was found, when not by a dictionary name (see litkg.link.annotator)
-_WAYS = frozenset({"abbreviation", "coordination", "ellipsis", "unconfirmed", "bare short form", "composite"})
+_WAYS = frozenset(
+    {"abbreviation", "coordination", "ellipsis", "unconfirmed", "bare short form", "composite", "learned"}
+)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,9 @@ class Option:
     # found ("familial" in "familial gastric cancer"), and those words, folded
     start: int | None = None
     added: tuple[str, ...] = ()
+    # when a learnt name (litkg.link.names) of the option's words names its term: how far
+    # that name can be trusted ("2-3|all")
+    learned: str = ""
     kind: str = field(init=False, compare=False)  # the relation, marked when the option widens the span
 
     def __post_init__(self) -> None:
@@ -152,9 +159,16 @@ def added_features(option: Option) -> list[str]:
     ]
 
 
+def learned_features(option: Option) -> list[str]:
+    """The features of a learnt name that names the option's term over its words."""
+    if not option.learned:
+        return []
+    return [f"learned={option.learned}", f"learned={option.learned}|rel={option.kind}"]
+
+
 def own_features(span: SpanContext, option: Option) -> list[str]:
     """The features of one option of a span, its own and not shared with the other options."""
-    return term_features(span.proposed, option) + added_features(option)
+    return term_features(span.proposed, option) + added_features(option) + learned_features(option)
 
 
 _LEXICAL = ("surface=", "head=", "prev=", "next=")
@@ -190,6 +204,7 @@ class LinkingModel:
     threshold: float
     trained_on: tuple[str, ...] = ()  # the ids of the documents it was trained on
     about: dict[str, Any] = field(default_factory=dict)
+    names: LearnedNames = field(default=NO_NAMES, compare=False)  # the names it learnt
     # the weight of term_features by (proposed term, option's term, kind): terms recur
     _term_weights: dict[tuple[str, str, str], float] = field(
         default_factory=dict, init=False, compare=False, repr=False
@@ -218,6 +233,8 @@ class LinkingModel:
             total = base + joined + self._term_weight(span.proposed, option)
             if option.added:
                 total += self._sum(added_features(option))
+            if option.learned:
+                total += self._sum(learned_features(option))
             if total > best_total:
                 best, best_total = option, total
         return best if _logistic(best_total) >= self.threshold else None
@@ -239,6 +256,7 @@ class LinkingModel:
             "trained_on": list(self.trained_on),
             "about": self.about,
             "weights": dict(sorted(self.weights.items())),
+            "names": self.names.to_json(),
         }
 
     def dump(self, path: Path) -> None:
@@ -249,7 +267,7 @@ class LinkingModel:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LinkingModel:
-        if data.get("format") != FORMAT:
+        if data.get("format") not in _READABLE:
             raise ValueError(f"not a {FORMAT} file (format {data.get('format')!r})")
         return cls(
             {str(k): float(v) for k, v in data["weights"].items()},
@@ -257,6 +275,7 @@ class LinkingModel:
             float(data["threshold"]),
             tuple(data.get("trained_on", ())),
             dict(data.get("about", {})),
+            LearnedNames.from_json(data.get("names", ())),
         )
 
     @classmethod

@@ -14,14 +14,16 @@ model does not use it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from litkg.link.annotator import Annotator, Proposal
+from litkg.link.annotator import Annotator, Proposal, RuleSpans
 from litkg.link.cache import out_of_collectors_sight
 from litkg.link.evaluate import GoldDocument, folds
+from litkg.link.lexicon import EXCLUDED_TERMS, ROOT_TERMS
 from litkg.link.model import LinkingModel, named_term, option_features, span_features
+from litkg.link.names import NO_NAMES, LearnedNames
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
 REGULARISATION = (0.1, 0.3, 1.0, 3.0)  # the values of C tried
 THRESHOLDS = tuple(round(0.2 + 0.05 * i, 2) for i in range(13))  # 0.2 .. 0.8
 INNER_FOLDS = 3
+NAME_FOLDS = 5  # the folds of cross-fitted names (see Trainer.train)
+CORPUS_MARK = "§"  # "corpus§feature": a feature's copy for one corpus (see Trainer.train)
 
 
 @dataclass(frozen=True)
@@ -46,23 +50,26 @@ def _overlapping(a: tuple[int, int], b: tuple[int, int]) -> bool:
 
 def examples_of(document: GoldDocument, proposals: Sequence[Proposal]) -> list[Example]:
     """The training examples of one gold document, given the rules' proposals over its text."""
+    unscored: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    concepts: dict[tuple[str, int, int], set[str]] = defaultdict(set)  # by (ontology, start, end)
+    for g in document.mentions:
+        if g.mappable:
+            concepts[g.ontology, g.start, g.end] |= g.concepts
+        else:
+            unscored[g.ontology].append((g.start, g.end))
     found = []
     for proposal in proposals:
         span = proposal.span
         ontology = span.curie.split(":", 1)[0]
-        gold = [m for m in document.mentions if m.ontology == ontology]
-        if any(not g.mappable and _overlapping((g.start, g.end), (span.start, span.end)) for g in gold):
+        if any(_overlapping(u, (span.start, span.end)) for u in unscored.get(ontology, ())):
             continue
-        concepts: dict[tuple[int, int], set[str]] = defaultdict(set)
-        for g in gold:
-            if g.end == span.end:
-                concepts[g.start, g.end] |= g.concepts
         shared = span_features(proposal.context)
         found.append(
             Example(
                 tuple(tuple(option_features(proposal.context, o, shared)) for o in proposal.options),
                 tuple(
-                    o.curie in concepts.get((span.start if o.start is None else o.start, span.end), ())
+                    o.curie
+                    in concepts.get((ontology, span.start if o.start is None else o.start, span.end), ())
                     for o in proposal.options
                 ),
             )
@@ -100,17 +107,35 @@ class Trainer:
     annotator: Annotator = field(default_factory=lambda: Annotator(model=None))
     regularisation: tuple[float, ...] = REGULARISATION
     thresholds: tuple[float, ...] = THRESHOLDS
+    learn_names: bool = True  # whether the model learns names from the gold mentions
+    # the corpus whose conventions the model follows when it is trained on several (see train)
+    target: str | None = None
     _vocabulary: dict[str, int] = field(default_factory=dict)
     _documents: dict[str, DocumentRows] = field(default_factory=dict)
+    # the learnt names each training document's rows are made with (see train)
+    _names_of: dict[str, LearnedNames] = field(default_factory=dict)
+    _rules: dict[str, RuleSpans] = field(default_factory=dict)  # each document's, once
+    _adapting: bool = False  # whether the rows in hand carry per-corpus copies of their features
 
     def _rows_of(self, document: GoldDocument) -> DocumentRows:
         found = self._documents.get(document.id)
         if found is None:
+            names = self._names_of.get(document.id, NO_NAMES)
+            parts = [("text", document.text)]
             with out_of_collectors_sight():
-                examples = examples_of(document, self.annotator.proposals([("text", document.text)]))
+                rules = self._rules.get(document.id)
+                if rules is None:
+                    rules = self._rules[document.id] = self.annotator.rule_spans(parts)
+                proposals = self.annotator.proposals(parts, names, rules)
+                examples = examples_of(document, proposals)
             vocabulary = self._vocabulary
+            own = self._corpus_copies(document)
             found = self._documents[document.id] = DocumentRows(
-                [[vocabulary.setdefault(f, len(vocabulary)) for f in o] for e in examples for o in e.options],
+                [
+                    [vocabulary.setdefault(f, len(vocabulary)) for f in own(o)]
+                    for e in examples
+                    for o in e.options
+                ],
                 [right for e in examples for right in e.right],
                 [len(e.options) for e in examples],
                 sum(m.mappable for m in document.mentions),
@@ -135,13 +160,22 @@ class Trainer:
         )
         return Rows(matrix, labels, starts, sum(part.gold for part in parts))
 
+    def _corpus_copies(self, document: GoldDocument) -> Callable[[Sequence[str]], Sequence[str]]:
+        """The features of one option as a row has them: as they are, and, when the model
+        is adapted to a target corpus, also copied for the document's corpus, with the
+        corpus's own constant ("corpus§")."""
+        if not self._adapting:
+            return lambda features: features
+        mark = document.corpus + CORPUS_MARK
+        return lambda features: [*features, mark, *(mark + f for f in features)]
+
     def unlearnt(self, rows: Rows) -> np.ndarray:
         """The columns of term features about a term no training span is right for: a gold
         corpus annotated with an older release never uses the terms added since (CRAFT's CL
         has no "bone marrow cell"), and the model must not learn to drop them everywhere."""
         import numpy as np
 
-        names = self._names()
+        names = [name.rpartition(CORPUS_MARK)[2] for name in self._names()]
         right = rows.matrix[np.flatnonzero(rows.labels)]
         right_terms = {named_term(names[c]) for c in np.unique(right.indices)} - {None}
         return np.array(
@@ -162,19 +196,81 @@ class Trainer:
         return Annotator(self.annotator.lexicon, self.train(documents))
 
     def train(self, documents: Sequence[GoldDocument], about: dict[str, Any] | None = None) -> LinkingModel:
-        """A model trained on ``documents``, its C and threshold chosen by inner folds."""
+        """A model trained on ``documents``, its C and threshold chosen by inner folds.
+
+        Its names are learnt from all of ``documents``. The rows it is fitted on are
+        cross-fitted: a document's rows are made with the names learnt from the documents
+        outside its fold of :data:`NAME_FOLDS`, never from its own mentions, as a text the
+        model links was never trained on; else a learnt name would always be right.
+
+        Trained on several corpora with a ``target``, the model follows the target's
+        conventions (Daumé's feature augmentation, "Frustratingly easy domain adaptation",
+        2007): every feature has a shared weight and one per corpus, so what a corpus does
+        its own way ("breast neoplasm" for breast cancer in NCBI's MeSH conventions) is
+        learnt by its own copy, what all do alike by the shared one. The model shipped is
+        the shared weights plus the target's: the same sums at run time, no cost."""
+        self._adapt(documents)
+        self._cross_fit_names(documents)
         c, threshold, inner_f1 = self._choose(documents)
         rows = self.rows(documents)
         coefficients, intercept = fit(rows, c, self.unlearnt(rows))
-        names = self._names()
-        weights = {
-            name: round(float(w), 6)
-            for name, w in zip(names, coefficients[: len(names)], strict=True)
-            if abs(w) >= 1e-6
-        }
-        details = {"C": c, "inner_cv_f1": round(inner_f1, 4), "documents": len(documents)}
+        weights, intercept = self._for_target(coefficients, intercept)
+        details: dict[str, Any] = {"C": c, "inner_cv_f1": round(inner_f1, 4), "documents": len(documents)}
+        if self._adapting:
+            details["adapted_to"] = self.target
         trained_on = tuple(sorted(d.id for d in documents))
-        return LinkingModel(weights, round(intercept, 6), threshold, trained_on, {**details, **(about or {})})
+        names = self._learned(documents)
+        details["names"] = len(names)
+        return LinkingModel(weights, intercept, threshold, trained_on, {**details, **(about or {})}, names)
+
+    def _adapt(self, documents: Sequence[GoldDocument]) -> None:
+        """Copy the features per corpus when the documents come from several and a target
+        is one of them; forget rows made the other way."""
+        corpora = {d.corpus for d in documents}
+        adapting = self.target is not None and len(corpora) > 1
+        if adapting and self.target not in corpora:
+            raise ValueError(
+                f"the target corpus {self.target!r} is not among the training corpora {sorted(corpora)}"
+            )
+        if adapting != self._adapting:
+            self._documents.clear()
+        self._adapting = adapting
+
+    def _for_target(self, coefficients: np.ndarray, intercept: float) -> tuple[dict[str, float], float]:
+        """The weights of the features as the model uses them (the shared weight plus the
+        target corpus's copy), and the intercept (plus the target's own constant)."""
+        totals: dict[str, float] = defaultdict(float)
+        target = f"{self.target}{CORPUS_MARK}"
+        for name, w in zip(self._names(), coefficients, strict=False):
+            if CORPUS_MARK not in name:
+                totals[name] += float(w)
+            elif name == target:
+                intercept += float(w)
+            elif name.startswith(target):
+                totals[name[len(target) :]] += float(w)
+        weights = {name: round(w, 6) for name, w in totals.items() if abs(w) >= 1e-6}
+        return weights, round(intercept, 6)
+
+    def _learned(self, documents: Sequence[GoldDocument]) -> LearnedNames:
+        if not self.learn_names:
+            return NO_NAMES
+        module = self.annotator.lexicon.module
+        return LearnedNames.learn(
+            documents, lambda c: c in module.labels and c not in ROOT_TERMS and c not in EXCLUDED_TERMS
+        )
+
+    def _cross_fit_names(self, documents: Sequence[GoldDocument]) -> None:
+        """Give each document the names learnt outside its name fold, and forget rows made
+        with other names."""
+        names_of: dict[str, LearnedNames] = {}
+        if self.learn_names and len({d.id for d in documents}) >= NAME_FOLDS:
+            parts = folds(documents, NAME_FOLDS)
+            for i, fold in enumerate(parts):
+                names = self._learned([d for j, other in enumerate(parts) if j != i for d in other])
+                names_of.update((d.id, names) for d in fold)
+        if names_of or self._names_of:
+            self._documents.clear()
+        self._names_of = names_of
 
     def _choose(self, documents: Sequence[GoldDocument]) -> tuple[float, float, float]:
         """The (C, threshold) with the best F1 over inner held-out folds of ``documents``."""
