@@ -200,15 +200,15 @@ def test_craft_cross_validated_floor():
     craft = read_gold(shared_or_skip(*CRAFT))
     report = cross_validate(craft, 5, Trainer())
     assert sorted(i for fold in report.held_out for i in fold) == sorted(d.id for d in craft)
-    assert report.ontologies["CL"].strict.f1 >= 0.855
-    assert report.ontologies["MONDO"].strict.f1 >= 0.815
+    assert report.ontologies["CL"].strict.f1 >= 0.865
+    assert report.ontologies["MONDO"].strict.f1 >= 0.83
 
 
 @pytest.mark.slow
 def test_ncbi_devel_floor_trained_on_train():
     ncbi = read_gold(shared_or_skip(*NCBI))
     report = train_then_score(Trainer(), subset(ncbi, "train"), subset(ncbi, "devel"))
-    assert report.ontologies["MONDO"].strict.f1 >= 0.64
+    assert report.ontologies["MONDO"].strict.f1 >= 0.69
     rules = evaluate(subset(ncbi, "devel"), Annotator(model=None))
     assert report.ontologies["MONDO"].strict.f1 > rules.ontologies["MONDO"].strict.f1 + 0.1
 

@@ -415,6 +415,7 @@ class Annotator:
             spans = sorted(
                 chosen_by_part[name] + _learned_spans(text, tokens[name], names, chosen_by_part[name])
             )
+            words = _Words(tokens[name]) if names else None
             for n, span in enumerate(spans):
                 fitted = {e.curie for e in self.lexicon.lookup(name_key(text[span.start : span.end]))}
                 context = SpanContext(
@@ -432,13 +433,13 @@ class Annotator:
                 options = self._options(span.curie)
                 previous_end = spans[n - 1].end if n else 0
                 options += _widened(text, span, previous_end, options[0])
-                if names:
-                    options = self._with_learned(text, span, options, names)
+                if words is not None:
+                    options = self._with_learned(text, words, span, options, names)
                 found.append(Proposal(name, span, context, options))
         return found
 
     def _with_learned(
-        self, text: str, span: Span, options: tuple[Option, ...], names: LearnedNames
+        self, text: str, words: _Words, span: Span, options: tuple[Option, ...], names: LearnedNames
     ) -> tuple[Option, ...]:
         """The options marked where a learnt name of their words names their term, and the
         terms learnt names of the span (or of it widened) name where no option has them."""
@@ -448,7 +449,7 @@ class Annotator:
         for option in options:
             if option.start not in by_start:
                 start = span.start if option.start is None else option.start
-                by_start[option.start] = names.printed(text[start : span.end])
+                by_start[option.start] = names.printed(text[start : span.end], words.between(start, span.end))
             learned = by_start[option.start]
             if learned is not None and learned.curie == option.curie:
                 option = replace(option, learned=learned.description)
@@ -718,6 +719,18 @@ BARE_SHORT_FORM = "bare short form"
 COMPOSITE = "composite"  # "breast and ovarian cancer" as a mention of ovarian cancer
 LEARNED = "learned"  # the via of the span of a learnt name (litkg.link.names)
 LEFT_TO_THE_MODEL = frozenset({UNCONFIRMED, BARE_SHORT_FORM, COMPOSITE, LEARNED})
+
+
+class _Words:
+    """The normalised words of one text part, found by offset (no text is tokenized twice)."""
+
+    def __init__(self, tokens: Sequence[Token]) -> None:
+        self.words = [t.word for t in tokens]
+        self.starts = [t.start for t in tokens]
+
+    def between(self, start: int, end: int) -> list[str]:
+        """The words that start in [start, end)."""
+        return self.words[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
 
 
 def _learned_spans(

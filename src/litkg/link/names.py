@@ -81,17 +81,22 @@ class LearnedNames:
         """The learnt name of exactly this key, or None."""
         return self.names.get(tuple(key))
 
-    def printed(self, surface: str) -> LearnedName | None:
-        """The learnt name of text printed as ``surface``, or None."""
-        found = self.names.get(name_key(surface))
+    def printed(self, surface: str, key: Sequence[str] | None = None) -> LearnedName | None:
+        """The learnt name of text printed as ``surface`` (whose key is ``key`` when
+        known), or None."""
+        found = self.names.get(tuple(key) if key is not None else name_key(surface))
         return found if found is not None and _printed_as(found, surface) else None
 
     def matches(self, text: str, tokens: Sequence[Token]) -> Iterator[NameMatch]:
         """The longest learnt name at each position, left to right, none overlapping; a
         name never crosses punctuation other than hyphens, slashes and apostrophes."""
-        i = 0
-        while i < len(tokens):
-            node = self._trie.get(tokens[i].word)
+        trie = self._trie
+        free = 0  # the first token no match has taken
+        # most words start no name: find those that do in one pass (a third of the time)
+        for i in [i for i, token in enumerate(tokens) if token.word in trie]:
+            if i < free:
+                continue
+            node = trie[tokens[i].word]
             best: tuple[int, LearnedName] | None = None
             j = i + 1
             while node is not None:
@@ -101,12 +106,12 @@ class LearnedNames:
                     break
                 node = node.get(tokens[j].word)
                 j += 1
-            start = tokens[i].start
-            if best is None or not _printed_as(best[1], text[start : tokens[best[0] - 1].end]):
-                i += 1
+            if best is None:
                 continue
-            yield NameMatch(start, tokens[best[0] - 1].end, best[1])
-            i = best[0]
+            start, end = tokens[i].start, tokens[best[0] - 1].end
+            if _printed_as(best[1], text[start:end]):
+                yield NameMatch(start, end, best[1])
+                free = best[0]
 
     def to_json(self) -> list[list[Any]]:
         """The names as ``[name, term, seen, share, acronym]`` rows, sorted by name."""
