@@ -204,7 +204,7 @@ class LinkingModel:
     threshold: float
     trained_on: tuple[str, ...] = ()  # the ids of the documents it was trained on
     about: dict[str, Any] = field(default_factory=dict)
-    names: LearnedNames = field(default=NO_NAMES, compare=False)  # the names it learnt
+    names: LearnedNames = field(default_factory=lambda: NO_NAMES)  # the names it learnt
     # the weight of term_features by (proposed term, option's term, kind): terms recur
     _term_weights: dict[tuple[str, str, str], float] = field(
         default_factory=dict, init=False, compare=False, repr=False

@@ -77,6 +77,11 @@ class LearnedNames:
     def __bool__(self) -> bool:
         return bool(self.names)
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LearnedNames) and self.names == other.names
+
+    __hash__ = None  # type: ignore[assignment]  # mutable mapping inside
+
     def get(self, key: Sequence[str]) -> LearnedName | None:
         """The learnt name of exactly this key, or None."""
         return self.names.get(tuple(key))

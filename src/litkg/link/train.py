@@ -219,7 +219,8 @@ class Trainer:
         if self._adapting:
             details["adapted_to"] = self.target
         trained_on = tuple(sorted(d.id for d in documents))
-        names = self._learned(documents)
+        # names only for a model whose rows were made with them
+        names = self._learned(documents) if self._names_of else NO_NAMES
         details["names"] = len(names)
         return LinkingModel(weights, intercept, threshold, trained_on, {**details, **(about or {})}, names)
 
