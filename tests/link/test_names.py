@@ -12,7 +12,7 @@ from litkg.link.annotator import Annotator
 from litkg.link.evaluate import GoldDocument, GoldMention, folds, read_gold, subset
 from litkg.link.model import LinkingModel
 from litkg.link.names import LearnedName, LearnedNames
-from litkg.link.tokens import name_key, tokens_with_offsets
+from litkg.link.tokens import name_key, words_of
 from litkg.link.train import NAME_FOLDS, Trainer
 
 NCBI = ("corpus", "ncbi-disease", "ncbi-disease-train-dev.jsonl.gz")
@@ -61,7 +61,7 @@ def test_an_acronym_counts_only_where_printed_as_one_and_a_letter_is_no_name():
     assert names.get(("was",)) == LearnedName("MONDO:1", 2, 1.0, acronym=True)
     assert names.get(("a",)) is None
     text = "It was WAS."
-    found = [(text[m.start : m.end], m.start) for m in names.matches(text, tokens_with_offsets(text))]
+    found = [(text[m.start : m.end], m.start) for m in names.matches(text, words_of(text))]
     assert found == [("WAS", 7)]
     assert names.printed("was") is None and names.printed("WAS") == names.get(("was",))
 
@@ -74,7 +74,7 @@ def test_the_longest_name_wins_and_no_name_crosses_punctuation():
         }
     )
     text = "Isolated thrombocytopenia; isolated, thrombocytopenia and iso-lated thrombocytopenia."
-    found = [(text[m.start : m.end], m.name.curie) for m in names.matches(text, tokens_with_offsets(text))]
+    found = [(text[m.start : m.end], m.name.curie) for m in names.matches(text, words_of(text))]
     assert found == [
         ("Isolated thrombocytopenia", "MONDO:2"),
         ("thrombocytopenia", "MONDO:1"),
@@ -96,7 +96,7 @@ def test_the_longest_name_wins_and_no_name_crosses_punctuation():
 def test_matches_are_learnt_names_in_order_and_never_overlap(words, keys):
     names = LearnedNames({tuple(key): LearnedName("MONDO:1", 1, 1.0) for key in keys})
     text = " ".join(words)
-    found = list(names.matches(text, tokens_with_offsets(text)))
+    found = list(names.matches(text, words_of(text)))
     assert all(a.end <= b.start for a, b in zip(found, found[1:], strict=False))
     assert all(names.get(name_key(text[m.start : m.end])) == m.name for m in found)
 

@@ -41,12 +41,12 @@ The output is deterministic: the same text, lexicon and model give the same ment
 
 from __future__ import annotations
 
-import itertools
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import compress, count
 from typing import Literal, NamedTuple
 
 from litkg.link.abbreviations import Abbreviation, find_abbreviations, in_genotype
@@ -55,7 +55,7 @@ from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
 from litkg.link.names import NO_NAMES, LearnedName, LearnedNames
 from litkg.link.parts import article_text_parts
-from litkg.link.tokens import JOINER, Token, name_key, normal_token, tokens_with_offsets
+from litkg.link.tokens import JOINER, Words, name_key, normal_token, words_of
 from litkg.records import Article
 
 _CONTEXT = 30  # characters of text kept before and after a mention
@@ -106,7 +106,7 @@ class RuleSpans(NamedTuple):
 
     chosen: dict[str, list[Span]]  # the spans of each part
     defined: frozenset[str]  # the terms the document defines a short form for
-    tokens: dict[str, list[Token]]  # each part's tokens
+    tokens: dict[str, Words]  # each part's words
 
 
 @dataclass
@@ -145,12 +145,12 @@ class Document:
     @classmethod
     def of(
         cls,
-        tokens: Iterable[list[Token]],
+        tokens: Iterable[Words],
         labels: dict[str, str],
         ancestors: Callable[[str], list[str]],
         named_in_full: set[str],
     ) -> Document:
-        return cls(sorted({t.word for part in tokens for t in part}), labels, ancestors, named_in_full)
+        return cls(sorted(set().union(*(part.words for part in tokens))), labels, ancestors, named_in_full)
 
     def has_stem(self, word_stem: str) -> bool:
         """Whether a word of the document starts with ``word_stem``."""
@@ -282,13 +282,11 @@ def preferred(entries: Sequence[Entry]) -> str | None:
 _Match = tuple[int, tuple[Entry, ...]]  # (token index after the match, its entries)
 
 
-def _candidate(
-    text: str, tokens: Sequence[Token], i: int, best: _Match, plain: _Match | None
-) -> Candidate | None:
+def _candidate(text: str, tokens: Words, i: int, best: _Match, plain: _Match | None) -> Candidate | None:
     """The candidate at token ``i``: the longest match, falling back to the longest of names
     proper. A cell name after a negating prefix is none ("non-neuronal cells" are no
     neurons); a disease still is ("non-BC individuals" name the disease)."""
-    start = tokens[i].start
+    start = tokens.starts[i]
     negated = bool(_NEGATED.search(text[max(0, start - 5) : start]))
     candidate = fallback = None
     for option in (plain, best) if plain is not best else (best,):
@@ -296,7 +294,7 @@ def _candidate(
             continue
         entries = tuple(e for e in option[1] if not (negated and e.curie.startswith("CL:")))
         if entries:
-            end = tokens[option[0] - 1].end
+            end = tokens.ends[option[0] - 1]
             candidate = Candidate(start, end, entries, text[start:end], fallback)
             fallback = candidate
     return candidate
@@ -415,7 +413,6 @@ class Annotator:
             spans = sorted(
                 chosen_by_part[name] + _learned_spans(text, tokens[name], names, chosen_by_part[name])
             )
-            words = _Words(tokens[name]) if names else None
             for n, span in enumerate(spans):
                 fitted = {e.curie for e in self.lexicon.lookup(name_key(text[span.start : span.end]))}
                 context = SpanContext(
@@ -433,13 +430,13 @@ class Annotator:
                 options = self._options(span.curie)
                 previous_end = spans[n - 1].end if n else 0
                 options += _widened(text, span, previous_end, options[0])
-                if words is not None:
-                    options = self._with_learned(text, words, span, options, names)
+                if names:
+                    options = self._with_learned(text, tokens[name], span, options, names)
                 found.append(Proposal(name, span, context, options))
         return found
 
     def _with_learned(
-        self, text: str, words: _Words, span: Span, options: tuple[Option, ...], names: LearnedNames
+        self, text: str, words: Words, span: Span, options: tuple[Option, ...], names: LearnedNames
     ) -> tuple[Option, ...]:
         """The options marked where a learnt name of their words names their term, and the
         terms learnt names of the span (or of it widened) name where no option has them."""
@@ -475,7 +472,7 @@ class Annotator:
 
     def rule_spans(self, parts: Sequence[tuple[str, str]]) -> RuleSpans:
         """The spans the rules choose in each part of one document."""
-        tokens = {name: tokens_with_offsets(text) for name, text in parts}
+        tokens = {name: words_of(text) for name, text in parts}
         candidates = {name: self._candidates(text, tokens[name]) for name, text in parts}
         definitions, definition_spans = self._definitions(parts, candidates)
         named_in_full = {
@@ -503,36 +500,37 @@ class Annotator:
             chosen.extend(_unconfirmed(text, candidates[name], definitions, chosen))
         return RuleSpans(chosen_by_part, frozenset(d.curie for d in definitions.values()), tokens)
 
-    def _candidates(self, text: str, tokens: list[Token]) -> list[Candidate]:
+    def _candidates(self, text: str, tokens: Words) -> list[Candidate]:
         """The candidate at each position where a name starts, left to right; a match of
         derived names only may not apply, so the scan goes on inside it too."""
         found: list[Candidate] = []
-        starts = self.lexicon.trie
-        last = len(tokens) - 1
-        i = 0
-        while i <= last:
-            # most words start no name, or only names the next word does not continue
-            # ("of", "in"): skip the call for them
-            node = starts.get(tokens[i].word)
-            if node is None or (END not in node and (i == last or tokens[i + 1].word not in node)):
-                i += 1
+        trie = self.lexicon.trie
+        words = tokens.words
+        last = len(words) - 1
+        free = 0  # the first word no match of names proper has taken
+        # most words start no name: find those that do in one pass in C
+        for i in compress(count(), map(trie.__contains__, words)):
+            if i < free:
+                continue
+            # many start only names the next word does not continue ("of", "in")
+            node = trie[words[i]]
+            if END not in node and (i == last or words[i + 1] not in node):
                 continue
             best, plain = self._longest_names(text, tokens, i)
             if best is None:
-                i += 1
                 continue
             candidate = _candidate(text, tokens, i, best, plain)
             if candidate is not None:
                 found.append(candidate)
-            i = best[0] if plain is not None else i + 1
+            if plain is not None:
+                free = best[0]
         return found
 
-    def _longest_names(
-        self, text: str, tokens: Sequence[Token], i: int
-    ) -> tuple[_Match | None, _Match | None]:
-        """The longest name that starts at token ``i``, and the longest that is not derived
+    def _longest_names(self, text: str, tokens: Words, i: int) -> tuple[_Match | None, _Match | None]:
+        """The longest name that starts at word ``i``, and the longest that is not derived
         only; a name never crosses punctuation other than hyphens, slashes and apostrophes."""
-        node = self.lexicon.trie.get(tokens[i].word)
+        words, starts, ends = tokens.words, tokens.starts, tokens.ends
+        node = self.lexicon.trie.get(words[i])
         best = plain = None
         j = i + 1
         while node is not None:
@@ -541,10 +539,10 @@ class Annotator:
                 best = (j, hit)
                 if not all(e.derived or e.unconfirmed for e in hit):
                     plain = best
-            if j >= len(tokens):
+            if j >= len(words):
                 break
-            node = node.get(tokens[j].word)
-            if node is not None and not JOINER.match(text[tokens[j - 1].end : tokens[j].start]):
+            node = node.get(words[j])
+            if node is not None and not JOINER.match(text[ends[j - 1] : starts[j]]):
                 break
             j += 1
         return best, plain
@@ -605,7 +603,7 @@ class Annotator:
         return Definition(curie, head), spans
 
     def _take_short_forms(
-        self, text: str, tokens: Sequence[Token], definitions: dict[str, Definition], chosen: list[Span]
+        self, text: str, tokens: Words, definitions: dict[str, Definition], chosen: list[Span]
     ) -> None:
         """Add every use of a defined short form that no chosen span overlaps; a disease's
         short form inside a genotype names an allele, not the disease."""
@@ -617,22 +615,25 @@ class Annotator:
                 if not _overlaps(chosen, start, m.end()):
                     chosen.append(Span(start, m.end(), curie, "abbreviation"))
 
-    def _qualified(self, tokens: Sequence[Token], start: int, definition: Definition) -> tuple[int, str]:
+    def _qualified(self, tokens: Words, start: int, definition: Definition) -> tuple[int, str]:
         """A defined short form after words that make its long form a narrower term:
         "type II AECs" is the type II alveolar epithelial cell. (start, term)."""
         if definition.head or not definition.long_key:
             return start, definition.curie
-        index = bisect_left(tokens, start, key=lambda t: t.start)
-        for count in (2, 1):
-            before = tokens[max(0, index - count) : index]
-            if len(before) < count or any(
-                b.start > a.end + 1 for a, b in itertools.pairwise([*before, Token("", start, start)])
+        index = bisect_left(tokens.starts, start)
+        for size in (2, 1):
+            first = index - size
+            # the words and the short form each one character apart at most
+            if (
+                first < 0
+                or any(tokens.starts[k + 1] > tokens.ends[k] + 1 for k in range(first, index - 1))
+                or start > tokens.ends[index - 1] + 1
             ):
                 continue
-            key = tuple(t.word for t in before) + definition.long_key
+            key = tuple(tokens.words[first:index]) + definition.long_key
             curie = preferred([e for e in self.lexicon.lookup(key) if not e.ambiguous and not e.derived])
             if curie is not None:
-                return before[0].start, curie
+                return tokens.starts[first], curie
         return start, definition.curie
 
     def _coordinated(self, text: str, chosen: list[Span], document: Document) -> list[Span]:
@@ -690,24 +691,20 @@ class Annotator:
                 heads[head] = next(iter(curies))
         return heads
 
-    def _take_ellipses(
-        self, text: str, tokens: Sequence[Token], heads: dict[str, str], chosen: list[Span]
-    ) -> None:
+    def _take_ellipses(self, text: str, tokens: Words, heads: dict[str, str], chosen: list[Span]) -> None:
         """Add each elliptic head word no chosen span covers; before a broader cell noun
         ("cone photoreceptors") the head and that noun are one mention of the narrower term."""
         taken = list(chosen)
-        for token in tokens:
-            curie = heads.get(token.word)
-            if not curie or _overlaps(taken, token.start, token.end):
+        for i in compress(count(), map(heads.__contains__, tokens.words)):
+            curie, start, end = heads[tokens.words[i]], tokens.starts[i], tokens.ends[i]
+            if _overlaps(taken, start, end):
                 continue
-            following = next(
-                (c for c in chosen if c.start > token.end and JOINER.match(text[token.end : c.start])), None
-            )
+            following = next((c for c in chosen if c.start > end and JOINER.match(text[end : c.start])), None)
             if following and following.curie in self.lexicon.ancestors(curie):
                 chosen.remove(following)
-                chosen.append(Span(token.start, following.end, curie, "ellipsis"))
+                chosen.append(Span(start, following.end, curie, "ellipsis"))
             else:
-                chosen.append(Span(token.start, token.end, curie, "ellipsis"))
+                chosen.append(Span(start, end, curie, "ellipsis"))
 
 
 # the head words after which a bare short form may still name the disease ("VHL" for
@@ -721,21 +718,7 @@ LEARNED = "learned"  # the via of the span of a learnt name (litkg.link.names)
 LEFT_TO_THE_MODEL = frozenset({UNCONFIRMED, BARE_SHORT_FORM, COMPOSITE, LEARNED})
 
 
-class _Words:
-    """The normalised words of one text part, found by offset (no text is tokenized twice)."""
-
-    def __init__(self, tokens: Sequence[Token]) -> None:
-        self.words = [t.word for t in tokens]
-        self.starts = [t.start for t in tokens]
-
-    def between(self, start: int, end: int) -> list[str]:
-        """The words that start in [start, end)."""
-        return self.words[bisect_left(self.starts, start) : bisect_left(self.starts, end)]
-
-
-def _learned_spans(
-    text: str, tokens: Sequence[Token], names: LearnedNames, chosen: Sequence[Span]
-) -> list[Span]:
+def _learned_spans(text: str, tokens: Words, names: LearnedNames, chosen: Sequence[Span]) -> list[Span]:
     """The learnt names printed where no span of the rules is, for the model to judge."""
     if not names:
         return []

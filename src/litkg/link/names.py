@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import compress, count
 from typing import TYPE_CHECKING, Any
 
 from litkg.link.lexicon import is_acronym
-from litkg.link.tokens import JOINER, Token, name_key
+from litkg.link.tokens import JOINER, Words, name_key
 
 if TYPE_CHECKING:
     from litkg.link.evaluate import GoldDocument
@@ -92,29 +93,29 @@ class LearnedNames:
         found = self.names.get(tuple(key) if key is not None else name_key(surface))
         return found if found is not None and _printed_as(found, surface) else None
 
-    def matches(self, text: str, tokens: Sequence[Token]) -> Iterator[NameMatch]:
+    def matches(self, text: str, tokens: Words) -> Iterator[NameMatch]:
         """The longest learnt name at each position, left to right, none overlapping; a
         name never crosses punctuation other than hyphens, slashes and apostrophes."""
         trie = self._trie
-        free = 0  # the first token no match has taken
-        # most words start no name: find those that do in one pass (about half the time of
-        # a loop that tries every word)
-        for i in [i for i, token in enumerate(tokens) if token.word in trie]:
+        words, starts, ends = tokens.words, tokens.starts, tokens.ends
+        free = 0  # the first word no match has taken
+        # most words start no name: find those that do in one pass in C
+        for i in compress(count(), map(trie.__contains__, words)):
             if i < free:
                 continue
-            node = trie[tokens[i].word]
+            node = trie[words[i]]
             best: tuple[int, LearnedName] | None = None
             j = i + 1
             while node is not None:
                 if END in node:
                     best = (j, node[END])
-                if j >= len(tokens) or not JOINER.match(text[tokens[j - 1].end : tokens[j].start]):
+                if j >= len(words) or not JOINER.match(text[ends[j - 1] : starts[j]]):
                     break
-                node = node.get(tokens[j].word)
+                node = node.get(words[j])
                 j += 1
             if best is None:
                 continue
-            start, end = tokens[i].start, tokens[best[0] - 1].end
+            start, end = starts[i], ends[best[0] - 1]
             if _printed_as(best[1], text[start:end]):
                 yield NameMatch(start, end, best[1])
                 free = best[0]
