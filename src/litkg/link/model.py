@@ -29,7 +29,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -84,6 +84,7 @@ class SpanContext:
     defined: bool  # whether the document defines a short form for the proposed term
 
 
+@lru_cache(maxsize=65_536)  # the same names recur across a corpus
 def _shape(surface: str) -> str:
     letters = [c for c in surface if c.isalpha()]
     if letters and all(c.isupper() for c in letters):
@@ -209,6 +210,11 @@ class LinkingModel:
     _term_weights: dict[tuple[str, str, str], float] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # the weight of related() by (the span's shared features, relation): a few thousand
+    # combinations of categorical values
+    _related_weights: dict[tuple[tuple[str, ...], str], float] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
     def _sum(self, features: Iterable[str]) -> float:
         # in the features' order, which is fixed: the same sum on every run
@@ -224,12 +230,13 @@ class LinkingModel:
         shared features is made once, and once per relation."""
         shared = span_features(span)
         base = self.bias + self._sum(shared)
+        categorical = tuple(f for f in shared if not f.startswith(_LEXICAL))
         by_kind: dict[str, float] = {}
         best, best_total = None, -math.inf
         for option in options:
             joined = by_kind.get(option.relation)
             if joined is None:
-                joined = by_kind[option.relation] = self._sum(related(shared, option.relation))
+                joined = by_kind[option.relation] = self._related_weight(categorical, option.relation)
             total = base + joined + self._term_weight(span.proposed, option)
             if option.added:
                 total += self._sum(added_features(option))
@@ -238,6 +245,15 @@ class LinkingModel:
             if total > best_total:
                 best, best_total = option, total
         return best if _logistic(best_total) >= self.threshold else None
+
+    def _related_weight(self, categorical: tuple[str, ...], kind: str) -> float:
+        key = (categorical, kind)
+        found = self._related_weights.get(key)
+        if found is None:
+            if len(self._related_weights) > 100_000:
+                self._related_weights.clear()
+            found = self._related_weights[key] = self._sum(related(categorical, kind))
+        return found
 
     def _term_weight(self, proposed: str, option: Option) -> float:
         key = (proposed, option.curie, option.kind)

@@ -104,6 +104,9 @@ class LearnedNames:
             if i < free:
                 continue
             node = trie[words[i]]
+            # many start only names the next word does not continue ("in", "a")
+            if END not in node and (i + 1 == len(words) or words[i + 1] not in node):
+                continue
             best: tuple[int, LearnedName] | None = None
             j = i + 1
             while node is not None:
