@@ -44,7 +44,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count
 from typing import Literal, NamedTuple
@@ -310,12 +310,26 @@ def _short_form_pattern(short: str, definition: Definition) -> re.Pattern[str]:
     return re.compile(rf"{before}{re.escape(short)}{plural}{head}(?![\w\-])")
 
 
-_WORD_RUN = re.compile(r"[^\W_]+")
+def _short_form_uses(short: str, definition: Definition, text: str) -> Iterator[re.Match[str]]:
+    """The matches of :func:`_short_form_pattern` in ``text``, as ``finditer`` gives them,
+    tried only where the short form is printed: a pattern that starts with a lookbehind is
+    otherwise tried at every position of the text (ten times slower)."""
+    pattern = _short_form_pattern(short, definition)
+    at = text.find(short)
+    while at >= 0:
+        match = pattern.match(text, at)
+        if match is None:
+            at = text.find(short, at + 1)
+        else:
+            yield match
+            at = text.find(short, max(match.end(), at + 1))
+
+
 # one or two words just before a span, joined to it by a space or a hyphen
 _WORDS_BEFORE = re.compile(r"(?:(?<![\w\-])([^\W\d_][\w']*)[ \-])?(?<![\w\-])([^\W\d_][\w']*)[ \-]$")
 
 
-def _widened(text: str, span: Span, previous_end: int, proposed: Option) -> tuple[Option, ...]:
+def _widened(text: str, words: Words, span: Span, previous_end: int, proposed: Option) -> tuple[Option, ...]:
     """The proposed term over the span widened by the one or two words before it, for the
     model to weigh: corpora differ on whether "familial gastric cancer" or "autosomal
     recessive disorder" is one mention. The words never reach into the previous span."""
@@ -327,7 +341,7 @@ def _widened(text: str, span: Span, previous_end: int, proposed: Option) -> tupl
     for group in (2, 1):
         start = match.start(group)
         if start >= 0:
-            added = tuple(normal_token(w) for w in _WORD_RUN.findall(text[start : match.end(2)]))
+            added = tuple(words.between(start, match.end(2)))
             found.append(Option(proposed.curie, proposed.relation, proposed.depth, start, added))
     return tuple(reversed(found))
 
@@ -430,7 +444,7 @@ class Annotator:
                 )
                 options = self._options(span.curie)
                 previous_end = spans[n - 1].end if n else 0
-                options += _widened(text, span, previous_end, options[0])
+                options += _widened(text, tokens[name], span, previous_end, options[0])
                 if names:
                     options = self._with_learned(text, tokens[name], span, options, names)
                 found.append(Proposal(name, span, context, options))
@@ -515,17 +529,9 @@ class Annotator:
         """The candidate at each position where a name starts, left to right; a match of
         derived names only may not apply, so the scan goes on inside it too."""
         found: list[Candidate] = []
-        trie = self.lexicon.trie
-        words = tokens.words
-        last = len(words) - 1
         free = 0  # the first word no match of names proper has taken
-        # most words start no name: find those that do in one pass in C
-        for i in compress(count(), map(trie.__contains__, words)):
+        for i in self.lexicon.starts.positions(tokens.words):
             if i < free:
-                continue
-            # many start only names the next word does not continue ("of", "in")
-            node = trie[words[i]]
-            if END not in node and (i == last or words[i + 1] not in node):
                 continue
             best, plain = self._longest_names(text, tokens, i)
             if best is None:
@@ -566,10 +572,13 @@ class Annotator:
         definitions: dict[str, Definition] = {}
         spans: list[tuple[str, Span]] = []
         for name, text in parts:
+            ending_at: dict[int, list[Candidate]] = defaultdict(list)  # the candidates by their end
+            for candidate in candidates[name]:
+                ending_at[candidate.end].append(candidate)
             for abbreviation in find_abbreviations(text):
                 if abbreviation.short in definitions:
                     continue
-                found = self._define(abbreviation, text, candidates[name])
+                found = self._define(abbreviation, text, ending_at.get(abbreviation.long_end, []))
                 if found is not None:
                     definitions[abbreviation.short] = found[0]
                     spans.extend((name, span) for span in found[1])
@@ -578,7 +587,8 @@ class Annotator:
     def _define(
         self, abbreviation: Abbreviation, text: str, candidates: Sequence[Candidate]
     ) -> tuple[Definition, list[Span]] | None:
-        """The term an abbreviation stands for, and the spans its definition names it by.
+        """The term an abbreviation stands for, and the spans its definition names it by
+        (``candidates``: those that end where its long form ends).
 
         The name the initials spell wins over a longer one around it: in "type I alveolar
         epithelial cells (AECs)", AEC is the alveolar epithelial cell and "type I AECs" the
@@ -618,12 +628,13 @@ class Annotator:
     ) -> None:
         """Add every use of a defined short form that no chosen span overlaps; a disease's
         short form inside a genotype names an allele, not the disease."""
+        taken = _Taken(chosen)
         for short, definition in sorted(definitions.items()):
-            for m in _short_form_pattern(short, definition).finditer(text):
+            for m in _short_form_uses(short, definition, text):
                 if not definition.curie.startswith("CL:") and in_genotype(text, m.start(), m.end()):
                     continue
                 start, curie = self._qualified(tokens, m.start(), definition)
-                if not _overlaps(chosen, start, m.end()):
+                if taken.add(start, m.end()):
                     chosen.append(Span(start, m.end(), curie, "abbreviation"))
 
     def _qualified(self, tokens: Words, start: int, definition: Definition) -> tuple[int, str]:
@@ -758,8 +769,7 @@ def _unconfirmed(
     for short, definition in sorted(definitions.items()):
         if definition.head not in _DISEASE_HEADS or not definition.curie.startswith("MONDO:"):
             continue
-        bare = _short_form_pattern(short, Definition(definition.curie, ()))
-        for m in bare.finditer(text):
+        for m in _short_form_uses(short, Definition(definition.curie, ()), text):
             if not in_genotype(text, m.start(), m.end()) and taken.add(m.start(), m.end()):
                 found.append(Span(m.start(), m.end(), definition.curie, BARE_SHORT_FORM))
     for candidate in candidates:

@@ -16,6 +16,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain, compress, count, islice
+from operator import or_
 from typing import Any
 
 from litkg.link.ontology import OntologyModule
@@ -367,6 +369,29 @@ def keyed_entries(
             yield shorter, Entry(curie, text, False, False, False, context, True, initials)
 
 
+@dataclass(frozen=True)
+class NameStarts:
+    """Where the names of a trie may start in a text: at a word that is a name, or at two
+    words that begin one. Found for all the words of a text at once, in C: most words start
+    no name, and many that do ("of", "in") start only names the next word does not continue."""
+
+    whole: frozenset[str]  # the names of one word
+    pairs: frozenset[tuple[str, str]]  # the first two words of the longer names
+
+    @classmethod
+    def of(cls, trie: dict[str, Any]) -> NameStarts:
+        whole = frozenset(word for word, node in trie.items() if END in node)
+        pairs = frozenset((word, second) for word, node in trie.items() for second in node if second != END)
+        return cls(whole, pairs)
+
+    def positions(self, words: list[str]) -> Iterator[int]:
+        """The indices of ``words`` where a name may start, in order."""
+        begins = chain(
+            map(self.pairs.__contains__, zip(words, islice(words, 1, None), strict=False)), (False,)
+        )
+        return compress(count(), map(or_, map(self.whole.__contains__, words), begins))
+
+
 class Lexicon:
     """Token-sequence dictionary (a trie) of every matchable name, with variants."""
 
@@ -391,6 +416,7 @@ class Lexicon:
             for token in key:
                 node = node.setdefault(token, {})
             node[END] = tuple(sorted(by_curie.values(), key=lambda e: e.curie))
+        self.starts = NameStarts.of(self.trie)
 
     def ancestors(self, curie: str) -> list[str]:
         """The term's ancestors in the module (memoised)."""

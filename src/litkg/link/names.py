@@ -19,16 +19,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import compress, count
 from typing import TYPE_CHECKING, Any
 
-from litkg.link.lexicon import is_acronym
+from litkg.link.lexicon import END, NameStarts, is_acronym
 from litkg.link.tokens import JOINER, Words, name_key
 
 if TYPE_CHECKING:
     from litkg.link.evaluate import GoldDocument
-
-END = ""  # trie key marking the end of a name
 
 
 @dataclass(frozen=True)
@@ -71,6 +68,7 @@ class LearnedNames:
             for word in key:
                 node = node.setdefault(word, {})
             node[END] = name
+        self._starts = NameStarts.of(self._trie)
 
     def __len__(self) -> int:
         return len(self.names)
@@ -99,14 +97,10 @@ class LearnedNames:
         trie = self._trie
         words, starts, ends = tokens.words, tokens.starts, tokens.ends
         free = 0  # the first word no match has taken
-        # most words start no name: find those that do in one pass in C
-        for i in compress(count(), map(trie.__contains__, words)):
+        for i in self._starts.positions(words):
             if i < free:
                 continue
             node = trie[words[i]]
-            # many start only names the next word does not continue ("in", "a")
-            if END not in node and (i + 1 == len(words) or words[i + 1] not in node):
-                continue
             best: tuple[int, LearnedName] | None = None
             j = i + 1
             while node is not None:

@@ -100,10 +100,19 @@ def american(token: str) -> str:
     return token
 
 
-@lru_cache(maxsize=500_000)
-def normal_token(raw: str) -> str:
-    """The comparison form of one word as printed."""
-    return american(lemma(fold_token(raw)))
+class _NormalTokens(dict[str, str]):
+    """The comparison forms of the words seen, made on a miss: a dict hit costs half an
+    ``lru_cache`` hit, and :func:`words_of` looks up every word of a text."""
+
+    def __missing__(self, raw: str) -> str:
+        if len(self) >= 500_000:  # bounded: a corpus of millions of articles has more words
+            self.clear()
+        found = self[raw] = american(lemma(fold_token(raw)))
+        return found
+
+
+_NORMAL = _NormalTokens()
+normal_token = _NORMAL.__getitem__  # the comparison form of one word as printed
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,10 +141,10 @@ def words_of(text: str) -> Words:
     Python loop over ``findall`` and ``str.find`` took three times as long)."""
     pieces = _SPLIT.split(text)
     bounds = list(accumulate(map(len, pieces)))
-    return Words(list(map(normal_token, pieces[1::2])), bounds[0:-1:2], bounds[1::2])
+    return Words(list(map(_NORMAL.__getitem__, pieces[1::2])), bounds[0:-1:2], bounds[1::2])
 
 
 @lru_cache(maxsize=262_144)  # above the lexicon's ~100k distinct names: built once per process
 def name_key(name: str) -> tuple[str, ...]:
     """The normalised words of a name: the key it has in the lexicon."""
-    return tuple(map(normal_token, _SPLIT.split(name)[1::2]))
+    return tuple(map(_NORMAL.__getitem__, _SPLIT.split(name)[1::2]))
