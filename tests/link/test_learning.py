@@ -4,9 +4,12 @@ learned model, and the floors under the held-out figures the README reports."""
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import shared_or_skip
@@ -24,7 +27,16 @@ from litkg.link.evaluate import (
     subset,
     train_then_score,
 )
-from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
+from litkg.link.model import (
+    _LEXICAL,
+    LinkingModel,
+    Option,
+    SpanContext,
+    _span_features,
+    option_features,
+    shipped_model,
+    span_features,
+)
 from litkg.link.train import Trainer
 
 CRAFT = ("corpus", "craft", "cl-mondo-dev.jsonl.gz")
@@ -147,6 +159,37 @@ def test_a_span_is_linked_only_when_its_best_option_reaches_the_threshold():
     assert takes_in_the_word_before.choose(span, options) == options[2]
     # ties go to the term the rules proposed, over the span they found
     assert LinkingModel({}, 0.0, 0.5).choose(span, options) == options[0]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(-3, 3), min_size=64, max_size=64), st.floats(-2, 2))
+def test_choose_weighs_every_feature_of_an_option_as_training_sees_them(values, bias):
+    """The sums ``choose`` memoises (per relation, per term, per added words) come to the
+    same choice as every option's full feature list, over spans that share those sums."""
+    texts = ["the familial disease", "an ALS patient", "(familial disease) cells"]
+    spans = [
+        SpanContext(texts[0], "text", 13, 20, "MONDO:0000001", "disease", True, 1, 1, False),
+        SpanContext(texts[1], "text", 3, 6, "MONDO:0004976", "abbreviation", False, 2, 4, True),
+        SpanContext(texts[2], "text", 10, 17, "MONDO:0000001", "disease", True, 3, 2, False),
+    ]
+    options = (
+        Option("MONDO:0000001", "self", 0),
+        Option("MONDO:9", "parent", 3),
+        Option("MONDO:0000001", "self", 0, 4, ("familial",)),
+        Option("MONDO:9", "learned", 3, None, (), "2-3|all"),
+    )
+    everything = sorted(
+        {f for span in spans for o in options for f in option_features(span, o, span_features(span))}
+    )
+    model = LinkingModel(dict(zip(everything, itertools.cycle(values), strict=False)), bias, 0.5)
+    for span in spans * 2:
+        shared = span_features(span)
+        assert _span_features(span)[1] == tuple(f for f in shared if not f.startswith(_LEXICAL))
+        scores = [model.probability(option_features(span, o, shared)) for o in options]
+        best = max(range(len(options)), key=lambda n: (scores[n], -n))
+        chosen = model.choose(span, options)
+        if abs(scores[best] - 0.5) > 1e-9 and sorted(scores)[-2] < scores[best] - 1e-9:
+            assert chosen == (options[best] if scores[best] >= 0.5 else None)
 
 
 def test_the_annotator_links_what_the_model_chooses_over_the_span_it_chooses():

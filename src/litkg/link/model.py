@@ -112,6 +112,14 @@ def span_features(span: SpanContext) -> list[str]:
     """The features every option of one span shares. Not the text part the span is in:
     the gold documents are whole texts, the articles a build links are titles, abstracts,
     captions and paragraphs, so a weight learnt for the part would skew every link."""
+    return _span_features(span)[0]
+
+
+_LEXICAL_AT = slice(6, 10)  # where _span_features puts the words (_LEXICAL), in its order
+
+
+def _span_features(span: SpanContext) -> tuple[list[str], tuple[str, ...]]:
+    """The span's features, and those of them that are not words (categorical values)."""
     surface = span.text[span.start : span.end]
     words = _WORD.findall(surface.lower())
     previous, following = _neighbour_words(span.text, span.start, span.end)
@@ -134,7 +142,7 @@ def span_features(span: SpanContext) -> list[str]:
         f"fits={min(span.names_fitted, 3)}",
         f"defined={span.defined}",
     ]
-    return features
+    return features, (*features[: _LEXICAL_AT.start], *features[_LEXICAL_AT.stop :])
 
 
 def term_features(proposed: str, option: Option) -> list[str]:
@@ -210,6 +218,10 @@ class LinkingModel:
     _term_weights: dict[tuple[str, str, str], float] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
+    # the weight of added_features() by (words added, ontology): the same words recur
+    _added_weights: dict[tuple[tuple[str, ...], str], float] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
     # the weight of related() by (the span's shared features, relation): a few thousand
     # combinations of categorical values
     _related_weights: dict[tuple[tuple[str, ...], str], float] = field(
@@ -228,9 +240,8 @@ class LinkingModel:
         """The option the span names, or None when no option reaches the threshold; ties go
         to the earlier option (the proposed term comes first). The sum over the span's
         shared features is made once, and once per relation."""
-        shared = span_features(span)
+        shared, categorical = _span_features(span)
         base = self.bias + self._sum(shared)
-        categorical = tuple(f for f in shared if not f.startswith(_LEXICAL))
         by_kind: dict[str, float] = {}
         best, best_total = None, -math.inf
         for option in options:
@@ -239,12 +250,21 @@ class LinkingModel:
                 joined = by_kind[option.relation] = self._related_weight(categorical, option.relation)
             total = base + joined + self._term_weight(span.proposed, option)
             if option.added:
-                total += self._sum(added_features(option))
+                total += self._added_weight(option)
             if option.learned:
                 total += self._sum(learned_features(option))
             if total > best_total:
                 best, best_total = option, total
         return best if _logistic(best_total) >= self.threshold else None
+
+    def _added_weight(self, option: Option) -> float:
+        key = (option.added, option.curie.split(":", 1)[0])
+        found = self._added_weights.get(key)
+        if found is None:
+            if len(self._added_weights) > 100_000:
+                self._added_weights.clear()
+            found = self._added_weights[key] = self._sum(added_features(option))
+        return found
 
     def _related_weight(self, categorical: tuple[str, ...], kind: str) -> float:
         key = (categorical, kind)
