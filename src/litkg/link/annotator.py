@@ -359,10 +359,6 @@ def _mention(part: str, text: str, span: Span) -> Mention:
     )
 
 
-def _overlaps(spans: Iterable[Span], start: int, end: int) -> bool:
-    return any(s.start < end and start < s.end for s in spans)
-
-
 class Annotator:
     """Annotates articles (all their text parts, as one document) with CL and MONDO terms."""
 
@@ -716,10 +712,12 @@ class Annotator:
     def _take_ellipses(self, text: str, tokens: Words, heads: dict[str, str], chosen: list[Span]) -> None:
         """Add each elliptic head word no chosen span covers; before a broader cell noun
         ("cone photoreceptors") the head and that noun are one mention of the narrower term."""
-        taken = list(chosen)
+        if not heads:
+            return
+        taken = _Taken(chosen)  # the spans chosen before any ellipsis
         for i in compress(count(), map(heads.__contains__, tokens.words)):
             curie, start, end = heads[tokens.words[i]], tokens.starts[i], tokens.ends[i]
-            if _overlaps(taken, start, end):
+            if taken.overlaps(start, end):
                 continue
             following = next((c for c in chosen if c.start > end and JOINER.match(text[end : c.start])), None)
             if following and following.curie in self.lexicon.ancestors(curie):
@@ -793,6 +791,11 @@ class _Taken:
             else:
                 self.starts.append(span.start)
                 self.ends.append(span.end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether an interval overlaps [start, end)."""
+        at = bisect_left(self.ends, start + 1)  # the first interval ending after start
+        return at < len(self.starts) and self.starts[at] < end
 
     def add(self, start: int, end: int) -> bool:
         """Take [start, end) if no interval overlaps it; whether it was taken."""
