@@ -1,4 +1,5 @@
-"""The words the annotator compares: what ``words_of`` finds, and where."""
+"""The words the annotator compares: what ``words_of`` finds, and where; the scans that
+start only where a word (or a short form) is printed find what a scan of every position does."""
 
 from __future__ import annotations
 
@@ -7,6 +8,13 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from litkg.link.annotator import (
+    _WORDS_BEFORE,
+    Definition,
+    _short_form_pattern,
+    _short_form_uses,
+    _words_before,
+)
 from litkg.link.tokens import name_key, normal_token, words_of
 
 _WORD = re.compile(r"[^\W_]+")
@@ -38,3 +46,43 @@ def test_the_words_are_the_runs_of_letters_and_digits(text: str) -> None:
     assert words.ends == [m.end() for m in runs]
     assert words.words == [normal_token(m.group()) for m in runs]
     assert name_key(text) == tuple(words.words)
+
+
+_PIECES = st.sampled_from(["a", "B", "é", "α", "1", "_", "'", "-", " ", "  ", "(", "non-", "ALS", "s", "\n"])
+
+
+_WORD_PIECES = st.sampled_from(["ab", "Cd", "é", "αβ", "x1", "1x", "_q", "it's", "non", "B"])
+_JOINS = st.sampled_from([" ", "-", "  ", "(", "/", "\n", "'", ""])
+
+
+@given(st.lists(st.tuples(_WORD_PIECES, _JOINS), max_size=8), st.integers(0, 8), st.integers(0, 40))
+def test_the_words_before_a_span_are_found_as_the_pattern_finds_them(
+    pieces: list[tuple[str, str]], last: int, window: int
+) -> None:
+    """Trying the pattern only where a word starts finds what searching every position does
+    (the span starts after the ``last``-th piece, as spans start at words)."""
+    text = "".join(w + j for w, j in pieces) + "end"
+    end = sum(len(w + j) for w, j in pieces[:last])
+    window = max(0, end - window)
+    fast = _words_before(text, words_of(text), window, end)
+    slow = _WORDS_BEFORE.search(text, window, end)
+    assert (fast and fast.regs) == (slow and slow.regs)
+
+
+def test_the_words_before_a_span_are_one_or_two_words_joined_to_it() -> None:
+    text = "in the familial gastric-cancer, non-BC 1st_ok patients' cancer"
+    words = words_of(text)
+    for end in range(len(text) + 1):
+        for window in range(0, end + 1, 3):
+            fast = _words_before(text, words, window, end)
+            slow = _WORDS_BEFORE.search(text, window, end)
+            assert (fast and fast.regs) == (slow and slow.regs)
+    found = _words_before(text, words, 0, text.index("gastric"))
+    assert found is not None and found.group(0) == "the familial "
+
+
+@given(st.lists(_PIECES, max_size=30).map("".join), st.sampled_from(["ALS", "B", "a"]), st.booleans())
+def test_a_short_form_is_found_where_the_pattern_finds_it(text: str, short: str, disease: bool) -> None:
+    definition = Definition("MONDO:1" if disease else "CL:1", ("s",) if short == "B" else ())
+    fast = [m.span() for m in _short_form_uses(short, definition, text)]
+    assert fast == [m.span() for m in _short_form_pattern(short, definition).finditer(text)]
