@@ -16,8 +16,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import chain, compress, count, islice
-from operator import or_
+from itertools import compress, count
 from typing import Any
 
 from litkg.link.ontology import OntologyModule
@@ -372,9 +371,10 @@ def keyed_entries(
 @dataclass(frozen=True)
 class NameStarts:
     """Where the names of a trie may start in a text: at a word that is a name, or at two
-    words that begin one. Found for all the words of a text at once, in C: most words start
-    no name, and many that do ("of", "in") start only names the next word does not continue."""
+    words that begin one. Most words start no name (those that may are found in one pass in
+    C), and many that do ("of", "in") start only names the next word does not continue."""
 
+    first: frozenset[str]  # the first words of the names
     whole: frozenset[str]  # the names of one word
     pairs: frozenset[tuple[str, str]]  # the first two words of the longer names
 
@@ -382,14 +382,16 @@ class NameStarts:
     def of(cls, trie: dict[str, Any]) -> NameStarts:
         whole = frozenset(word for word, node in trie.items() if END in node)
         pairs = frozenset((word, second) for word, node in trie.items() for second in node if second != END)
-        return cls(whole, pairs)
+        return cls(frozenset(trie), whole, pairs)
 
-    def positions(self, words: list[str]) -> Iterator[int]:
+    def positions(self, words: list[str]) -> list[int]:
         """The indices of ``words`` where a name may start, in order."""
-        begins = chain(
-            map(self.pairs.__contains__, zip(words, islice(words, 1, None), strict=False)), (False,)
-        )
-        return compress(count(), map(or_, map(self.whole.__contains__, words), begins))
+        whole, pairs, last = self.whole, self.pairs, len(words) - 1
+        return [
+            i
+            for i in compress(count(), map(self.first.__contains__, words))
+            if words[i] in whole or (i < last and (words[i], words[i + 1]) in pairs)
+        ]
 
 
 class Lexicon:
