@@ -52,7 +52,7 @@ _PIECES = st.sampled_from(["a", "B", "é", "α", "1", "_", "'", "-", " ", "  ", 
 
 
 _WORD_PIECES = st.sampled_from(["ab", "Cd", "é", "αβ", "x1", "1x", "_q", "it's", "non", "B"])
-_JOINS = st.sampled_from([" ", "-", "  ", "(", "/", "\n", "'", ""])
+_JOINS = st.sampled_from([" ", "-", "  ", "(", "/", "\n", " \n", "-\n", "'", ""])
 
 
 @given(st.lists(st.tuples(_WORD_PIECES, _JOINS), max_size=8), st.integers(0, 8), st.integers(0, 40))

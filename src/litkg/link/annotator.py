@@ -55,7 +55,7 @@ from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
 from litkg.link.names import NO_NAMES, LearnedName, LearnedNames
 from litkg.link.parts import article_text_parts
-from litkg.link.tokens import JOINER, Words, name_key, normal_token, words_of
+from litkg.link.tokens import JOINER, Words, joined_until, name_key, normal_token, words_of
 from litkg.records import Article
 
 _CONTEXT = 30  # characters of text kept before and after a mention
@@ -327,12 +327,18 @@ def _short_form_uses(short: str, definition: Definition, text: str) -> Iterator[
 
 # one or two words just before a span, joined to it by a space or a hyphen
 _WORDS_BEFORE = re.compile(r"(?:(?<![\w\-])([^\W\d_][\w']*)[ \-])?(?<![\w\-])([^\W\d_][\w']*)[ \-]$")
+_SEPARATORS = (" ", "-")
 
 
 def _words_before(text: str, words: Words, window: int, end: int) -> re.Match[str] | None:
     """``_WORDS_BEFORE.search(text, window, end)``, tried only where a word of the text
     starts: a match starts with a letter after no word character or hyphen, so at a word.
-    (The search tried every position of the window, a third of the time of the widening.)"""
+    (The search tried every position of the window, a third of the time of the widening.)
+    A match ends in a space or hyphen, before the end or a last newline: most spans follow
+    neither and are done at once."""
+    last = text[end - 1 : end]
+    if last not in _SEPARATORS and not (last == "\n" and text[end - 2 : end - 1] in _SEPARATORS):
+        return None
     starts = words.starts
     for at in starts[bisect_left(starts, window) : bisect_left(starts, end)]:
         match = _WORDS_BEFORE.match(text, at, end)
@@ -730,7 +736,8 @@ class Annotator:
             curie, start, end = heads[tokens.words[i]], tokens.starts[i], tokens.ends[i]
             if taken.overlaps(start, end):
                 continue
-            following = next((c for c in chosen if c.start > end and JOINER.match(text[end : c.start])), None)
+            joined = joined_until(text, end)
+            following = next((c for c in chosen if end < c.start <= joined), None)
             if following and following.curie in self.lexicon.ancestors(curie):
                 chosen.remove(following)
                 chosen.append(Span(start, following.end, curie, "ellipsis"))

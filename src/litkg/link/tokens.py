@@ -43,6 +43,17 @@ _GREEK = {
 _SPLIT = re.compile(r"([^\W_]+)")  # a word: letters and digits
 # What may stand between two tokens of one mention: spaces, hyphens, slashes, apostrophes.
 JOINER = re.compile(r"^[\s\-‐‑–/'’]*$")
+_JOINERS = re.compile(r"[\s\-‐‑–/'’]*")
+
+
+def joined_until(text: str, at: int) -> int:
+    """Where the run of joining characters (what ``JOINER`` accepts) from ``at`` ends: a
+    mention starting in (at, joined_until] is joined to what ends at ``at``."""
+    found = _JOINERS.match(text, at)
+    assert found is not None  # the pattern matches the empty string
+    return found.end()
+
+
 _IRREGULAR = {
     "mice": "mouse",
     "children": "child",
