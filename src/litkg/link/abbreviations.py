@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 _ABBREVIATION = re.compile(r"\(\s*([A-Za-z0-9][\w\-αβγδ]{0,9})\s*[;,)]")
+_WORD = re.compile(r"\S+")  # a word, as Schwartz & Hearst count them
 
 
 # a gene symbol written with an allele ("XpdTTD", "Xpd†XP", "Pten+"), in a genotype
@@ -56,8 +57,8 @@ def find_paired_abbreviations(text: str) -> list[Abbreviation]:
     found in its own name, right to left, as Schwartz & Hearst require."""
     found = []
     for match in _PAIR.finditer(text):
-        before = text[: match.start()].rstrip()
-        names = _PAIRED_NAMES.search(before, max(0, len(before) - 200))
+        end = _end_before(text, match.start())
+        names = _PAIRED_NAMES.search(text, max(0, end - 200), end)
         if names is None:
             continue
         rest = names.group(3)
@@ -67,10 +68,10 @@ def find_paired_abbreviations(text: str) -> list[Abbreviation]:
         ):
             long = first + rest
             if (
-                _long_form_start(short, long, [0]) is not None
-                or _initials_start(short, long, [m.start() for m in re.finditer(r"\S+", long)]) is not None
+                _long_form_start(short, long, len(long), [0]) is not None
+                or _initials_start(short, long, [m.start() for m in _WORD.finditer(long)]) is not None
             ):
-                found.append(Abbreviation(short, start, len(before), match.end(), " ".join(long.split())))
+                found.append(Abbreviation(short, start, end, match.end(), " ".join(long.split())))
     return found
 
 
@@ -81,21 +82,29 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
         short = match.group(1)
         if not any(c.isalpha() for c in short) or len(short) < 2 or (short.islower() and len(short) > 5):
             continue
-        before = text[: match.start()].rstrip()
-        words = [m.start() for m in re.finditer(r"\S+", before[-300:])]
-        offset = max(0, len(before) - 300)
-        window = [offset + w for w in words[-min(len(short) + 5, len(short) * 2) :]]
-        start = _long_form_start(short, before, window)
+        end = _end_before(text, match.start())
+        words = [m.start() for m in _WORD.finditer(text, max(0, end - 300), end)]
+        window = words[-min(len(short) + 5, len(short) * 2) :]
+        start = _long_form_start(short, text, end, window)
         if start is None:
-            start = _initials_start(short, before, window)
+            start = _initials_start(short, text, window)
         if start is not None:
-            found.append(Abbreviation(short, start, len(before), match.end()))
+            found.append(Abbreviation(short, start, end, match.end()))
     return found + find_paired_abbreviations(text)
+
+
+def _end_before(text: str, at: int) -> int:
+    """Where ``text[:at].rstrip()`` ends, without copying the text before ``at`` (for each
+    parenthesis of an article, that copy was most of the time of finding abbreviations)."""
+    while at > 0 and text[at - 1].isspace():
+        at -= 1
+    return at
 
 
 def _initials_start(short: str, before: str, word_starts: Sequence[int]) -> int | None:
     """Where the long form starts when the capitals of ``short`` are the initials of the
-    last words before it in another order: "prostate cancer (CaP)"."""
+    last words before it (starting at ``word_starts`` in ``before``) in another order:
+    "prostate cancer (CaP)"."""
     capitals = sorted(c.lower() for c in short if c.isupper())
     if len(capitals) < 2 or len(capitals) > len(word_starts):
         return None
@@ -105,12 +114,14 @@ def _initials_start(short: str, before: str, word_starts: Sequence[int]) -> int 
     return None
 
 
-def _long_form_start(short: str, before: str, word_starts: Sequence[int]) -> int | None:
+def _long_form_start(short: str, before: str, end: int, word_starts: Sequence[int]) -> int | None:
+    """Where the long form of ``short`` that ends at ``end`` of ``before`` starts: the
+    letters of ``short``, right to left, in the words from ``word_starts[0]``."""
     if not word_starts:
         return None
     lo = word_starts[0]
     s_index = len(short) - 1
-    l_index = len(before) - 1
+    l_index = end - 1
     while s_index >= 0:
         char = short[s_index].lower()
         if not char.isalnum():

@@ -47,6 +47,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, count
+from operator import attrgetter
 from typing import Literal, NamedTuple
 
 from litkg.link.abbreviations import Abbreviation, find_abbreviations, in_genotype
@@ -89,6 +90,10 @@ class Span:
     end: int
     curie: str
     via: str
+
+
+# the order of spans (their fields' order) as a key: sorting by it calls no Python __lt__
+_SPAN_ORDER = attrgetter("start", "end", "curie", "via")
 
 
 @dataclass(frozen=True)
@@ -401,7 +406,7 @@ class Annotator:
             return [
                 _mention(name, text, span)
                 for name, text in parts
-                for span in sorted(chosen_by_part[name])
+                for span in sorted(chosen_by_part[name], key=_SPAN_ORDER)
                 if span.via not in LEFT_TO_THE_MODEL
             ]
         texts = dict(parts)
@@ -439,7 +444,8 @@ class Annotator:
         found = []
         for name, text in parts:
             spans = sorted(
-                chosen_by_part[name] + _learned_spans(text, tokens[name], names, chosen_by_part[name])
+                chosen_by_part[name] + _learned_spans(text, tokens[name], names, chosen_by_part[name]),
+                key=_SPAN_ORDER,
             )
             for n, span in enumerate(spans):
                 fitted = {e.curie for e in self.lexicon.lookup(name_key(text[span.start : span.end]))}
@@ -803,7 +809,7 @@ class _Taken:
     def __init__(self, spans: Iterable[Span]) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
-        for span in sorted(spans):
+        for span in sorted(spans, key=_SPAN_ORDER):
             if self.ends and span.start < self.ends[-1]:
                 self.ends[-1] = max(self.ends[-1], span.end)
             else:
