@@ -727,7 +727,10 @@ class Annotator:
         for head, curies in found.items():
             if len(curies) != 1 or any(not e.unconfirmed for e in self.lexicon.lookup((head,))):
                 continue
-            plural = re.compile(rf"\b{re.escape(head)}s\b(?![\s\-]+cells?\b)", re.IGNORECASE)
+            # "\bcones\b", the word boundary checked behind the word: a pattern that starts
+            # with a letter is searched for by that letter, a third of the time
+            escaped = re.escape(head)
+            plural = re.compile(rf"{escaped}s(?<!\w{escaped}s)\b(?![\s\-]+cells?\b)", re.IGNORECASE)
             if any(plural.search(text) for _, text in parts):
                 heads[head] = next(iter(curies))
         return heads
