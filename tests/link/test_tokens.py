@@ -8,6 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
+from litkg.link.abbreviations import _last_words
 from litkg.link.annotator import (
     _WORDS_BEFORE,
     Definition,
@@ -86,3 +87,14 @@ def test_a_short_form_is_found_where_the_pattern_finds_it(text: str, short: str,
     definition = Definition("MONDO:1" if disease else "CL:1", ("s",) if short == "B" else ())
     fast = [m.span() for m in _short_form_uses(short, definition, text)]
     assert fast == [m.span() for m in _short_form_pattern(short, definition).finditer(text)]
+
+
+@given(
+    st.lists(st.sampled_from(["ab", "c", " ", "  ", "\n", "x-y", "(", "_"]), max_size=200), st.integers(1, 16)
+)
+def test_the_last_words_before_a_parenthesis_are_those_of_its_300_characters(
+    pieces: list[str], count: int
+) -> None:
+    text = "".join(pieces)
+    expected = [m.start() for m in re.finditer(r"\S+", text[-300:])]
+    assert _last_words(text, len(text), count) == [max(0, len(text) - 300) + w for w in expected[-count:]]

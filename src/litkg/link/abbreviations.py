@@ -83,14 +83,23 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
         if not any(c.isalpha() for c in short) or len(short) < 2 or (short.islower() and len(short) > 5):
             continue
         end = _end_before(text, match.start())
-        words = [m.start() for m in _WORD.finditer(text, max(0, end - 300), end)]
-        window = words[-min(len(short) + 5, len(short) * 2) :]
+        window = _last_words(text, end, min(len(short) + 5, len(short) * 2))
         start = _long_form_start(short, text, end, window)
         if start is None:
             start = _initials_start(short, text, window)
         if start is not None:
             found.append(Abbreviation(short, start, end, match.end()))
     return found + find_paired_abbreviations(text)
+
+
+def _last_words(text: str, end: int, count: int) -> list[int]:
+    """Where the last ``count`` words of the 300 characters before ``end`` start. Looked
+    for in the last 60 characters first: when more than ``count`` words start there, the
+    last ``count`` of them start after a space, as they do in the 300."""
+    words = [m.start() for m in _WORD.finditer(text, max(0, end - 60), end)]
+    if len(words) <= count and end > 60:
+        words = [m.start() for m in _WORD.finditer(text, max(0, end - 300), end)]
+    return words[-count:]
 
 
 def _end_before(text: str, at: int) -> int:
