@@ -62,6 +62,7 @@ from litkg.records import Article
 _CONTEXT = 30  # characters of text kept before and after a mention
 # "non-neuronal cells" are not neurons
 _NEGATED = re.compile(r"\b(?:non|anti|pseudo)[\s\-‐‑–]?$", re.IGNORECASE)
+_NEGATING_ENDS = frozenset({"non", "nti", "udo"})  # the last letters of those prefixes
 # "inner and outer hair cells": the word before "and"/"or" just before a mention
 _COORDINATED = re.compile(r"(?<![\w\-/])([^\W\d_][\w\-]*)(?:\s+(?:and|or|and/or)\s+|/)$")
 _CAPITALS = re.compile(r"[A-Z]{2,}\b")
@@ -292,7 +293,12 @@ def _candidate(text: str, tokens: Words, i: int, best: _Match, plain: _Match | N
     proper. A cell name after a negating prefix is none ("non-neuronal cells" are no
     neurons); a disease still is ("non-BC individuals" name the disease)."""
     start = tokens.starts[i]
-    negated = bool(_NEGATED.search(text[max(0, start - 5) : start]))
+    # a word starts after no letter or digit, so a negating prefix ends before a separator;
+    # letters other than ASCII may match one case-insensitively ("İ" for "i"): searched
+    ends = text[start - 4 : start - 1] if start >= 4 else ""
+    negated = (not ends.isascii() or ends.lower() in _NEGATING_ENDS) and bool(
+        _NEGATED.search(text[max(0, start - 5) : start])
+    )
     candidate = fallback = None
     for option in (plain, best) if plain is not best else (best,):
         if option is None:

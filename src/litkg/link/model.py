@@ -99,9 +99,9 @@ def _shape(surface: str) -> str:
 
 
 def _neighbour_words(text: str, start: int, end: int) -> tuple[str, str]:
-    before = _WORD.findall(text[max(0, start - 40) : start])
-    after = _WORD.findall(text[end : end + 40])
-    return (before[-1].lower() if before else "^", after[0].lower() if after else "$")
+    before = _WORD.findall(text, max(0, start - 40), start)
+    after = _WORD.search(text, end, end + 40)
+    return (before[-1].lower() if before else "^", after.group().lower() if after else "$")
 
 
 def _bucket(count: int) -> str:
