@@ -94,6 +94,45 @@ def _cluster_build(inputs, out, options, scheduler):
     return build_on_cluster(inputs, str(out), options, scheduler)
 
 
+def test_an_articles_graph_meets_the_descriptions_only_in_the_parts_descriptions_have(corpus):
+    """The cluster build counts an article's other lines where it makes them (they are in
+    no other graph): so no line of the descriptions graph may be about a part of a
+    published article other than those a description of a work has."""
+    from litkg.build.cluster import _in_one_graph
+    from litkg.rdf.iris import Minter
+
+    _, _, work = corpus
+    trees: set[str] = set()
+    described: list[tuple[str, str]] = []
+    for line in local_lines(work / "local"):
+        text = line.decode("utf-8")
+        subject, graph = text.split(" ", 1)[0], text.rsplit(" ", 2)[1].strip("<>")
+        if graph.endswith("/dataset/descriptions"):
+            described.append((subject, text))
+        else:
+            assert Minter.work_of_graph(graph)
+            trees.add(Minter.work_of_graph(graph))
+    assert described and len(trees) > 100
+    inside = [(s, t) for s, t in described for tree in trees if s.startswith(f"<{tree}")]
+    assert inside  # works of the corpus that other articles cite: their authors, identifiers
+    assert not [t for s, t in inside for tree in trees if _in_one_graph(s, tree)]
+
+
+def test_in_one_graph_are_the_parts_of_an_article_no_description_has():
+    from litkg.build.cluster import _in_one_graph
+
+    work = "https://w3id.org/litkg/work/doi/10.1/x"
+    assert _in_one_graph(f"<{work}/annotation/3/target>", work)
+    assert _in_one_graph(f"<{work}/reference/12>", work)
+    assert not _in_one_graph(f"<{work}>", work)  # the article, cited by another
+    assert not _in_one_graph(f"<{work}/author/2>", work)
+    assert not _in_one_graph(f"<{work}/id/doi>", work)
+    assert not _in_one_graph(f"<{work}/citation-count>", work)
+    assert not _in_one_graph(f"<{work}x/annotation/1>", work)  # another work's
+    assert not _in_one_graph("_:b0", work)
+    assert not _in_one_graph(f"<{work}/annotation/1>", "")
+
+
 def test_the_cluster_build_publishes_the_local_builds_quads(cluster, corpus):
     inputs, local, work = corpus
     report = _cluster_build(inputs, work / "dask", BuildOptions(), cluster.scheduler_address)
@@ -246,7 +285,10 @@ def test_inputs_and_output_in_memory_on_an_in_process_cluster(tmp_path):
             n_workers=1, processes=False, dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR
         ) as threads:
             report = build_on_cluster(
-                ["memory://litkg-test/seeds"], "memory://litkg-test/out", BuildOptions(), threads.scheduler_address
+                ["memory://litkg-test/seeds"],
+                "memory://litkg-test/out",
+                BuildOptions(),
+                threads.scheduler_address,
             )
         manifest = json.loads(memory.cat("/litkg-test/out/manifest.json"))
         lines = [

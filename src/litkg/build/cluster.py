@@ -45,7 +45,7 @@ from typing import Any
 
 import pandas as pd
 
-from litkg.build.dumps import FORMATS, count_triples, write_rejects_text
+from litkg.build.dumps import FORMATS, count_lines, count_triples, write_rejects_text
 from litkg.build.options import BuildOptions
 from litkg.build.report import BuildReport, Reject, build_report_text
 from litkg.build.resolve import (
@@ -67,6 +67,7 @@ from litkg.parse.repair import Repair, repair_article
 from litkg.rdf.identity import IdentityIndex, IdentityView
 from litkg.rdf.iris import Minter
 from litkg.rdf.lines import citation_count_lines, work_type_lines
+from litkg.rdf.mapping import DESCRIPTION_PARTS
 from litkg.rdf.metadata import GraphStats, SourceFile, build_time, dataset_description
 from litkg.rdf.ntriples import joined_lines
 from litkg.records import Article
@@ -273,6 +274,8 @@ class _MappedChunk:
     repairs: list[Repair]
     shard: Shard | None
     seconds: dict[str, float] = field(default_factory=dict)
+    # the counts of the chunk's graph lines no other graph can have (see _in_one_graph)
+    own: GraphStats = field(default_factory=lambda: GraphStats(0, 0, frozenset(), frozenset()))
 
 
 _ANNOTATORS: dict[bool, Any] = {}  # the linker of this worker process, loaded once
@@ -316,7 +319,8 @@ def map_task(
     repairs: list[Repair] = []
     graphs: dict[str, str] = {}
     shared: list[str] = []
-    union: list[str] = []
+    union: list[str] = []  # the lines the descriptions graph may have too: deduplicated by bucket
+    own: list[str] = []  # the lines only their article's graph has: counted here
     cited: Counter[str] = Counter()
     for article in articles:
         if article.source in skip:
@@ -332,7 +336,10 @@ def map_task(
             repairs.extend(mapped.repairs)
             graphs[mapped.graph_name] = mapped.ntriples
             shared.extend(mapped.shared)
-            union.extend(mapped.ntriples.split("\n"))
+            tree = Minter.work_of_graph(mapped.graph_name)
+            for line in mapped.ntriples.split("\n"):
+                if line:
+                    (own if _in_one_graph(subject_of(line), tree) else union).append(line)
             cited.update(mapped.cited)
     mapped_at = time.perf_counter()
     writer = ShardWriter(out, number)
@@ -347,8 +354,21 @@ def map_task(
         citing.setdefault(bucket_of(f"<{work}>", buckets), []).append(f"{work}\t{count}")
     for bucket, lines in citing.items():
         _write_bytes(_join(spool, "cited", f"{bucket:05d}", name), "\n".join(sorted(lines)).encode("utf-8"))
+    stats = count_lines(own)
     seconds = {"load": loaded - clock, "map": mapped_at - loaded, "spool": time.perf_counter() - mapped_at}
-    return _MappedChunk(published, rejects, repairs, shard, seconds)
+    return _MappedChunk(published, rejects, repairs, shard, seconds, stats)
+
+
+def _in_one_graph(subject: str, work: str) -> bool:
+    """Whether the lines about ``subject`` in the graph of the article ``work`` can be in
+    no other graph: the subject is a part of the article (its annotations, references,
+    text parts ...) and not one a description of the work as a cited work has. Those
+    lines are counted for the dataset description where they are made, instead of being
+    routed to a bucket to meet the descriptions graph (most of an article's lines)."""
+    if not work or not subject.startswith(f"<{work}/"):
+        return False
+    kind = subject[len(work) + 2 :].split("/", 1)[0].rstrip(">")
+    return kind not in DESCRIPTION_PARTS
 
 
 def _cited_counts(spool: str, bucket: int) -> Counter[str]:
@@ -620,9 +640,10 @@ def _run(
     )
     report.seconds["counts_and_descriptions"] = time.perf_counter() - clock
     report.worker_peak_rss = dict(sorted(client.run(_peak_rss).items()))
-    triples = subjects = 0
-    predicates: set[str] = set()
-    classes: set[str] = set()
+    triples = sum(result.own.triples for result in results)
+    subjects = sum(result.own.subjects for result in results)
+    predicates: set[str] = set().union(*(result.own.predicates for result in results))
+    classes: set[str] = set().union(*(result.own.classes for result in results))
     for shard, stats in described:
         if shard is not None:
             shards.append(shard)

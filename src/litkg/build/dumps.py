@@ -59,6 +59,24 @@ def canonical_jsonld(text: str) -> str:
     return json.dumps(_sort_values(json.loads(text)), sort_keys=True, ensure_ascii=False, indent=1) + "\n"
 
 
+def count_lines(lines: Sequence[str]) -> GraphStats:
+    """VoID counts of distinct N-Triples ``lines`` (without newlines), in any order."""
+    rdf_type = str(RDF.type)
+    subjects: set[str] = set()
+    predicates: set[str] = set()
+    classes: set[str] = set()
+    data = "\n".join(lines).encode("utf-8")
+    triples = 0
+    for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES) if data else ():
+        triples += 1
+        subjects.add(str(triple.subject))
+        predicate = triple.predicate.value
+        predicates.add(predicate)
+        if predicate == rdf_type:
+            classes.add(triple.object.value)
+    return GraphStats(triples, len(subjects), frozenset(predicates), frozenset(classes))
+
+
 def count_triples(path: Path) -> GraphStats:
     """VoID counts of a sorted N-Triples file (sorted, so grouped by subject)."""
     rdf_type = str(RDF.type)

@@ -58,6 +58,12 @@ class Minter:
         suffix = f"/{kind}" if number is None else f"/{kind}/{_segment(str(number))}"
         return URIRef(f"{work}{suffix}")
 
+    @staticmethod
+    def work_of_graph(graph: str) -> str:
+        """The work whose named graph is ``graph`` (the IRI :meth:`part` makes for its
+        "graph" part), or "" when ``graph`` is no such name."""
+        return graph.removesuffix("/graph") if graph.endswith("/graph") else ""
+
     def part_path(self, work: URIRef, path: str) -> URIRef:
         """IRI of a part named by a path of segments ("figure/1/supplement/2"), each
         segment percent-encoded."""

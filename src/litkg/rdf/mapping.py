@@ -551,6 +551,12 @@ def _add_reference(
         add((citation, CITO.hasCitationCharacterization, CITO.discusses))
 
 
+# The parts of a work that its description as a cited work has (its author roles, its
+# identifiers, its citation count): of an article's own graph, only the lines about the
+# article itself and these parts may also be lines of the descriptions graph.
+DESCRIPTION_PARTS = ("author", "id", "citation-count")
+
+
 def cited_work_triples(
     reference: Reference, minter: Minter, index: Identities, identity: WorkIdentity | None = None
 ) -> Triples:
