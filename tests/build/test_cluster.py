@@ -118,6 +118,20 @@ def test_an_articles_graph_meets_the_descriptions_only_in_the_parts_descriptions
     assert not [t for s, t in inside for tree in trees if _in_one_graph(s, tree)]
 
 
+def test_lines_read_as_text_count_as_the_parsed_file_does(corpus, tmp_path):
+    from litkg.build.dumps import count_lines, count_triples
+
+    _, _, work = corpus
+    triples = sorted({line.decode("utf-8").rsplit(" ", 2)[0] + " ." for line in local_lines(work / "local")})
+    assert count_lines(triples) == count_triples(_written(tmp_path / "union.nt", triples))
+    assert count_lines(triples[::7]) == count_triples(_written(tmp_path / "some.nt", triples[::7]))
+
+
+def _written(path: Path, lines: list[str]) -> Path:
+    path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    return path
+
+
 def test_in_one_graph_are_the_parts_of_an_article_no_description_has():
     from litkg.build.cluster import _in_one_graph
 

@@ -60,21 +60,32 @@ def canonical_jsonld(text: str) -> str:
 
 
 def count_lines(lines: Sequence[str]) -> GraphStats:
-    """VoID counts of distinct N-Triples ``lines`` (without newlines), in any order."""
-    rdf_type = str(RDF.type)
+    """VoID counts of distinct N-Triples ``lines`` (without newlines, as litkg writes
+    them: one space between the terms), in any order. Read as text, not parsed: ten times
+    faster, and litkg writes each term one way only, so equal text is an equal term."""
     subjects: set[str] = set()
     predicates: set[str] = set()
     classes: set[str] = set()
-    data = "\n".join(lines).encode("utf-8")
-    triples = 0
-    for triple in ox.parse(data, format=ox.RdfFormat.N_TRIPLES) if data else ():
-        triples += 1
-        subjects.add(str(triple.subject))
-        predicate = triple.predicate.value
+    for line in lines:
+        subject, predicate, rest = line.split(" ", 2)
+        subjects.add(subject)
         predicates.add(predicate)
-        if predicate == rdf_type:
-            classes.add(triple.object.value)
-    return GraphStats(triples, len(subjects), frozenset(predicates), frozenset(classes))
+        if predicate == _RDF_TYPE:
+            classes.add(rest[: rest.rindex(" ")])
+    return GraphStats(
+        len(lines), len(subjects), frozenset(map(_iri_value, predicates)), frozenset(map(_iri_value, classes))
+    )
+
+
+_RDF_TYPE = f"<{RDF.type}>"
+
+
+def _iri_value(term: str) -> str:
+    """The IRI an N-Triples IRI term names (its escapes, if any, undone by the parser)."""
+    if "\\" not in term:
+        return term[1:-1]
+    [triple] = ox.parse(f"{term} {term} {term} .".encode(), format=ox.RdfFormat.N_TRIPLES)
+    return str(triple.subject.value)
 
 
 def count_triples(path: Path) -> GraphStats:
