@@ -733,3 +733,18 @@ def test_no_local_path_is_published(tmp_path):
     assert "seeds/004_a0c03759c99e3461.txt" in labels and all(not label.startswith("/") for label in labels)
     for name in ("metadata.ttl", "graph.ttl", "graph.nq"):
         assert str(SEEDS.resolve().parent) not in (out / name).read_text()
+
+
+def test_a_views_pickled_table_unpickles_each_value_once_and_stays_pickled():
+    import pickle as pickling
+
+    from litkg.rdf.identity import Pickled
+    from litkg.records import Reference
+
+    reference = Reference(1, "A work. 2001.", title="A work", doi="10.1/x")
+    table: Pickled[Reference] = Pickled({"w": pickling.dumps(reference), "v": pickling.dumps(None)})
+    assert table["w"] == reference and table["w"] is table["w"]
+    assert table.get("v", "default") is None and table.get("u", "default") == "default"
+    assert "w" in table and "u" not in table and len(table) == 2 and sorted(table) == ["v", "w"]
+    copy = pickling.loads(pickling.dumps(table))
+    assert copy._raw == table._raw and copy._read == {} and copy["w"] == reference

@@ -568,7 +568,9 @@ def _run(
     for _ in range(3):  # roots -> descriptions, types; -> their people; -> ORCID iDs
         asked = answers[-1].map_partitions(followed_questions, meta=_empty(TABLES["questions"]))
         answers.append(resolved.answer(asked).persist())
-    everything = dd.concat(answers).shuffle("chunk", npartitions=partitions)
+    everything = dd.concat([round_[list(ANSWERS)] for round_ in answers]).shuffle(
+        "chunk", npartitions=partitions
+    )
     everything.map_partitions(_write_views, spool, meta={"chunk": "int64"}).compute()
     del answers, everything, resolved, tables, parsed
     report.seconds["identity"] = time.perf_counter() - clock

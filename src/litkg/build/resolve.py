@@ -31,6 +31,7 @@ from litkg.build.components import connected_components
 from litkg.rdf.identity import (
     IdentityIndex,
     IdentityView,
+    Pickled,
     Spelling,
     _preferred_name,
     _preferred_spelling,
@@ -253,22 +254,46 @@ class Resolved:
         """The answers to ``asked`` (chunk, kind, key): rows (chunk, kind, key, value) of
         every question that has one (a key the corpus never named has none)."""
         found = asked.merge(self.answers, on=["kind", "key"], npartitions=self.partitions)
-        return found[list(ANSWERS)]
+        return found[[*ANSWERS, FOLLOW]]
+
+
+# The column of the questions an answer raises ((kind, key) pairs, pickled; b"": none),
+# made once per answer where the answer is made: not once per chunk that asks for it
+# (unpickling each description a chunk was answered took a sixth of the identity stage).
+FOLLOW = "follow"
 
 
 def _answer_meta() -> pd.DataFrame:
-    return _empty({"key": "str", "value": BYTES})
+    return _empty({"key": "str", "value": BYTES, FOLLOW: BYTES})
 
 
-def _answers(keys: Iterable[str], values: Iterable[bytes]) -> pd.DataFrame:
-    """A table of answers: each key with its pickled value."""
+def _answers(
+    keys: Iterable[str], values: Iterable[bytes], follows: Iterable[bytes] | None = None
+) -> pd.DataFrame:
+    """A table of answers: each key with its pickled value and the questions it raises."""
+    keys, values = list(keys), list(values)
     return pd.DataFrame(
-        {"key": pd.Series(list(keys), dtype="str"), "value": pd.Series(list(values), dtype=BYTES)}
+        {
+            "key": pd.Series(keys, dtype="str"),
+            "value": pd.Series(values, dtype=BYTES),
+            FOLLOW: pd.Series(list(follows) if follows is not None else [b""] * len(keys), dtype=BYTES),
+        }
     )
 
 
+def _raised(questions: Iterable[tuple[str, str]]) -> bytes:
+    found = tuple(questions)
+    return pickle.dumps(found, 5) if found else b""
+
+
 def _pickled_values(part: pd.DataFrame) -> pd.DataFrame:
-    return _answers(part["key"], (pickle.dumps(v, 5) for v in part["value"]))
+    """The roots of tokens: each asks for its group's description and type."""
+    roots = list(part["value"])
+    return _answers(
+        part["key"],
+        (pickle.dumps(v, 5) for v in roots),
+        (_raised((("description", root), ("type", root))) for root in roots),
+    )
 
 
 def _first_by_order(part: pd.DataFrame) -> pd.DataFrame:
@@ -296,10 +321,11 @@ def _completed(part: pd.DataFrame) -> pd.DataFrame:
     from dataclasses import replace
 
     values = []
+    follows = []  # the people and organizations each description names
     columns = (part["description"], part["doi"], part["pmid"], part["pmcid"])
     for blob, doi, pmid, pmcid in zip(*columns, strict=True):
+        best: Reference = pickle.loads(blob)
         if isinstance(doi, str) and (doi or pmid or pmcid):
-            best: Reference = pickle.loads(blob)
             filled = replace(
                 best,
                 doi=best.doi or doi or None,
@@ -308,7 +334,8 @@ def _completed(part: pd.DataFrame) -> pd.DataFrame:
             )
             blob = pickle.dumps(filled, 5) if filled != best else blob
         values.append(blob)
-    return _answers(part["key"], values)
+        follows.append(_raised((kind, key) for _, kind, key in _people_questions(0, best.authors)))
+    return _answers(part["key"], values, follows)
 
 
 def _first_type(part: pd.DataFrame) -> pd.DataFrame:
@@ -329,7 +356,12 @@ def _spelling_counts(part: pd.DataFrame, by: str) -> dict[str, Counter[Spelling]
 
 def _chosen_spellings(part: pd.DataFrame) -> pd.DataFrame:
     found = _spelling_counts(part, "key")
-    return _answers(found, (pickle.dumps(_preferred_spelling(found[key]), 5) for key in found))
+    chosen = [_preferred_spelling(found[key]) for key in found]
+    return _answers(
+        found,
+        (pickle.dumps(spelling, 5) for spelling in chosen),
+        (_raised([("orcid", spelling[2])] if spelling[2] else []) for spelling in chosen),
+    )
 
 
 def _spellings_of_orcids(part: pd.DataFrame) -> pd.DataFrame:
@@ -378,30 +410,24 @@ def followed_questions(answers: pd.DataFrame) -> pd.DataFrame:
     group's description and type; a description asks for the people and
     organizations it names; a person's spelling asks for its ORCID iD's spellings."""
     rows: set[tuple[int, str, str]] = set()
-    for chunk, kind, value in zip(answers["chunk"], answers["kind"], answers["value"], strict=True):
-        answer = pickle.loads(value)
-        if kind == "token":
-            rows.add((int(chunk), "description", answer))
-            rows.add((int(chunk), "type", answer))
-        elif kind == "description":
-            rows.update(_people_questions(int(chunk), answer.authors))
-        elif kind == "person" and answer[2]:
-            rows.add((int(chunk), "orcid", answer[2]))
+    for chunk, follow in zip(answers["chunk"], answers[FOLLOW], strict=True):
+        if follow:
+            rows.update((int(chunk), kind, key) for kind, key in pickle.loads(follow))
     return _frame("questions", sorted(rows))
 
 
 def view_of(rows: pd.DataFrame) -> IdentityView:
     """One chunk's answers as the identity its mapper reads."""
-    tables: dict[str, dict[str, Any]] = {
+    tables: dict[str, dict[str, bytes]] = {
         kind: {} for kind in ("token", "description", "type", "person", "orcid", "organization")
     }
     for kind, key, value in zip(rows["kind"], rows["key"], rows["value"], strict=True):
-        tables[kind][key] = pickle.loads(value)
+        tables[kind][key] = value
     return IdentityView(
-        roots=tables["token"],
-        descriptions=tables["description"],
-        types=tables["type"],
-        spellings=tables["person"],
-        orcids=tables["orcid"],
-        organizations=tables["organization"],
+        roots=Pickled(tables["token"]),
+        descriptions=Pickled(tables["description"]),
+        types=Pickled(tables["type"]),
+        spellings=Pickled(tables["person"]),
+        orcids=Pickled(tables["orcid"]),
+        organizations=Pickled(tables["organization"]),
     )

@@ -16,13 +16,15 @@ import pickle
 import re
 import sqlite3
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from litkg.records import Article, Person, Reference
 from litkg.text import fold
+
+V = TypeVar("V")
 
 _RANK = {"doi": 0, "pmid": 1, "pmcid": 2, "key": 3, "raw": 4}
 _SCHEMES = ("doi", "pmid", "pmcid")
@@ -652,6 +654,40 @@ class IdentityStore(_WorkGroups):
 Spelling = tuple[str, str | None, str | None]  # a person's family name, given name, ORCID iD
 
 
+class Pickled(Mapping[str, V]):
+    """A table of pickled values, each unpickled when first read: a chunk's answers are
+    written to the spool as the cluster resolved them (pickled), not unpickled to be
+    pickled again, and pickling the table keeps them pickled."""
+
+    def __init__(self, raw: dict[str, bytes]) -> None:
+        self._raw = raw
+        self._read: dict[str, V] = {}
+
+    def __getitem__(self, key: str) -> V:
+        found = self._read.get(key, _UNREAD)
+        if found is _UNREAD:
+            found = self._read[key] = pickle.loads(self._raw[key])
+        return found  # type: ignore[return-value]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self._raw else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._raw
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Pickled, (self._raw,))
+
+
+_UNREAD = object()
+
+
 @dataclass(frozen=True)
 class IdentityView:
     """What a corpus's identity answers for one part of it (a chunk of articles), as
@@ -665,12 +701,12 @@ class IdentityView:
     iD -> the spellings of each name key it comes with (only iDs of two keys or more);
     ``organizations``: organization key -> the chosen name."""
 
-    roots: dict[str, str]
-    descriptions: dict[str, Reference]
-    types: dict[str, str]
-    spellings: dict[str, Spelling]
-    orcids: dict[str, list[Counter[Spelling]]]
-    organizations: dict[str, str]
+    roots: Mapping[str, str]
+    descriptions: Mapping[str, Reference]
+    types: Mapping[str, str]
+    spellings: Mapping[str, Spelling]
+    orcids: Mapping[str, list[Counter[Spelling]]]
+    organizations: Mapping[str, str]
 
     def canonical(self, identity: WorkIdentity) -> str:
         for token in identity.tokens:
