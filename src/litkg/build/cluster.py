@@ -11,9 +11,11 @@ same output: the union of the shards is the set of quads the local build publish
    the spool as one :class:`~litkg.rdf.identity.IdentityView`.
 3. *Map*: one task per chunk links, maps and validates its articles as the local
    workers do (:class:`~litkg.build.workers._Mapper`), writes their graphs as one
-   shard, and routes the lines of the descriptions they rely on, the lines they add to
-   the union and the works they cite to buckets by subject (files in the spool: a
-   shuffle through shared storage).
+   shard, and routes the lines of the descriptions they rely on, the lines of their
+   graphs the descriptions graph may also have, and the works they cite to buckets by
+   subject (files in the spool: a shuffle through shared storage). Their other lines
+   (annotations, references, text parts: most of them) are in no other graph, and are
+   counted for the dataset description where they are made.
 4. *Counts and descriptions*: one task per bucket counts its cited works and checks
    the counts against the shapes; then one per bucket merges its descriptions (each
    once) into a shard of the descriptions graph, and counts its part of the union for
@@ -364,7 +366,9 @@ def _in_one_graph(subject: str, work: str) -> bool:
     no other graph: the subject is a part of the article (its annotations, references,
     text parts ...) and not one a description of the work as a cited work has. Those
     lines are counted for the dataset description where they are made, instead of being
-    routed to a bucket to meet the descriptions graph (most of an article's lines)."""
+    routed to a bucket to meet the descriptions graph (most of an article's lines). The
+    one case this misreads: a cited work whose DOI is the article's followed by one of its
+    part paths ("…/annotation/3"), whose node would then be a part's."""
     if not work or not subject.startswith(f"<{work}/"):
         return False
     kind = subject[len(work) + 2 :].split("/", 1)[0].rstrip(">")
