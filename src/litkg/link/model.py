@@ -27,7 +27,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -259,29 +259,27 @@ class LinkingModel:
 
     def _added_weight(self, option: Option) -> float:
         key = (option.added, option.curie.split(":", 1)[0])
-        found = self._added_weights.get(key)
-        if found is None:
-            if len(self._added_weights) > 100_000:
-                self._added_weights.clear()
-            found = self._added_weights[key] = self._sum(added_features(option))
-        return found
+        return self._remembered(self._added_weights, key, lambda: added_features(option))
 
     def _related_weight(self, categorical: tuple[str, ...], kind: str) -> float:
-        key = (categorical, kind)
-        found = self._related_weights.get(key)
-        if found is None:
-            if len(self._related_weights) > 100_000:
-                self._related_weights.clear()
-            found = self._related_weights[key] = self._sum(related(categorical, kind))
-        return found
+        return self._remembered(
+            self._related_weights, (categorical, kind), lambda: related(categorical, kind)
+        )
 
     def _term_weight(self, proposed: str, option: Option) -> float:
         key = (proposed, option.curie, option.kind)
-        found = self._term_weights.get(key)
+        return self._remembered(self._term_weights, key, lambda: term_features(proposed, option), 500_000)
+
+    def _remembered(
+        self, table: dict[Any, float], key: Any, features: Callable[[], list[str]], bound: int = 100_000
+    ) -> float:
+        """The summed weight of ``features()``, remembered in ``table`` under ``key`` (a
+        table that is emptied when it holds ``bound`` sums: memory stays flat)."""
+        found = table.get(key)
         if found is None:
-            if len(self._term_weights) > 500_000:
-                self._term_weights.clear()
-            found = self._term_weights[key] = self._sum(term_features(proposed, option))
+            if len(table) > bound:
+                table.clear()
+            found = table[key] = self._sum(features())
         return found
 
     def to_json(self) -> dict[str, Any]:
