@@ -43,8 +43,9 @@ _GREEK = {
 _SPLIT = re.compile(r"([^\W_]+)")  # a word: letters and digits
 _SPLIT_NO_UNDERSCORE = re.compile(r"(\w+)")  # the same in a text without "_", a seventh faster
 # What may stand between two tokens of one mention: spaces, hyphens, slashes, apostrophes.
-JOINER = re.compile(r"^[\s\-‐‑–/'’]*$")
-_JOINERS = re.compile(r"[\s\-‐‑–/'’]*")
+_JOINING = r"[\s\-‐‑–/'’]*"
+JOINER = re.compile(rf"^{_JOINING}$")
+_JOINERS = re.compile(_JOINING)
 
 
 def joined_until(text: str, at: int) -> int:
