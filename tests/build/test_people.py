@@ -12,7 +12,8 @@ from litkg.build import build
 from litkg.cli import app
 from litkg.parse import parse_file
 from litkg.parse.repair import fix_orcid, repair_article
-from litkg.rdf.identity import IdentityIndex
+from litkg.rdf.identity import IdentityIndex, IdentityStore
+from litkg.records import Article, Person, Reference
 
 ORCID = "0000-0002-1825-0097"  # the first author's, in the sample
 FOAF_FAMILY = "http://xmlns.com/foaf/0.1/familyName"
@@ -76,3 +77,36 @@ def test_the_in_memory_index_gives_one_spelling_per_orcid(tmp_path):
         if person.orcid == ORCID
     }
     assert len(spellings) == 1
+
+
+def _citing(source: str, *authors: Person) -> Article:
+    return Article(
+        source=source,
+        title=f"An article of {source}",
+        authors=(),
+        references=tuple(
+            Reference(
+                number=n, raw=f"{a.family}, {a.initials}. A work {n}.", authors=(a,), title=f"A work {n}"
+            )
+            for n, a in enumerate(authors, start=1)
+        ),
+    )
+
+
+def test_initials_that_fold_alike_give_one_given_name_and_a_full_name_wins(tmp_path):
+    """ "J.-P." and "J. P." mint one IRI (the key folds them alike), so the node gets one
+    given name whichever the sources print; a full given name beats initials."""
+    hyphen, spaced = Person("Julien", "J.-P."), Person("Julien", "J. P.")
+    full, initials = Person("Moreau", "A.", given="Anne"), Person("Moreau", "A.")
+    articles = [_citing("a", hyphen, initials, initials), _citing("b", spaced, spaced, full)]
+    memory = IdentityIndex.from_articles(articles)
+    disk = IdentityStore(tmp_path / "identity.sqlite")
+    for article in articles:
+        part = IdentityIndex()
+        part.add_article(article)
+        disk.merge(part)
+    disk.build()
+    for index in (memory, disk):
+        assert {index.person(p).display_name for p in (hyphen, spaced)} == {"J.-P. Julien"}
+        assert {index.person(p).display_name for p in (full, initials)} == {"Anne Moreau"}
+    disk.close()

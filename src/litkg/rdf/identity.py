@@ -292,8 +292,10 @@ class IdentityIndex(_WorkGroups):
         if person.group:
             self.add_organization(person.family)
             return
+        # initials stand for the given name where none is printed: "J.-P." and "J. P." fold
+        # to one key, so one of them must be chosen, or the node gets two given names
         self._people.setdefault(person_key(person), Counter())[
-            (person.family, person.given, person.orcid)
+            (person.family, person.given or person.initials or None, person.orcid)
         ] += 1
         for affiliation in person.affiliations:
             self.add_organization(affiliation)
@@ -419,15 +421,19 @@ def _preferred_name(variants: Counter[str]) -> str:
 def _preferred_spelling(
     variants: Counter[tuple[str, str | None, str | None]],
 ) -> tuple[str, str | None, str | None]:
-    """Diacritics, then frequency, then the text for the family name; the longest given
-    name; the first ORCID."""
+    """Diacritics, then frequency, then the text for the family name; a full given name
+    (one with lower-case letters) over initials, then the longest; the first ORCID."""
     frequency: Counter[str] = Counter()
     for (family, _, _), count in variants.items():
         frequency[family] += count
     family = max(sorted(frequency), key=lambda f: (sum(not c.isascii() for c in f), frequency[f], f))
     givens = sorted({given for _, given, _ in variants if given})
     orcids = sorted({orcid for _, _, orcid in variants if orcid})
-    return family, max(givens, key=lambda g: (len(g), g)) if givens else None, orcids[0] if orcids else None
+    return (
+        family,
+        max(givens, key=lambda g: (g != g.upper(), len(g), g)) if givens else None,
+        orcids[0] if orcids else None,
+    )
 
 
 class _Bounded(OrderedDict[Any, Any]):
