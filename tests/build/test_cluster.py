@@ -5,6 +5,7 @@ and survives a worker killed in the middle."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 import logging
@@ -292,6 +293,7 @@ def test_inputs_and_output_in_memory_on_an_in_process_cluster(tmp_path):
     from litkg.build.cluster import build_on_cluster
 
     memory = fsspec.filesystem("memory")
+    frozen = gc.get_freeze_count()
     for seed in sorted(SEEDS.glob("*.txt")):
         memory.pipe(f"/litkg-test/seeds/{seed.name}", seed.read_bytes())
     try:
@@ -313,6 +315,8 @@ def test_inputs_and_output_in_memory_on_an_in_process_cluster(tmp_path):
     finally:
         memory.rm("/litkg-test", recursive=True)
     assert len(report.published) == 2
+    # the worker threads linked in this process: they leave its objects in the collector's sight
+    assert gc.get_freeze_count() == frozen
     build([SEEDS], tmp_path / "local", formats=["nq"])
     # the sources are URLs here, not paths: the same articles, under the same IRIs
     # (IRIs come from DOIs and keys; a source names only what has neither)

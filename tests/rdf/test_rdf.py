@@ -427,7 +427,7 @@ def test_nothing_is_written_outside_out(tmp_path):
 def test_build_hands_the_objects_it_froze_back_to_the_collector(tmp_path):
     """build freezes the lexicon and the index out of the collector's sight while it
     runs; a caller's own frozen objects stay frozen."""
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == 0, "an earlier test (an in-process cluster?) left objects frozen"
     build([SEEDS], tmp_path / "a", formats=["nq"])
     assert gc.get_freeze_count() == 0
     gc.freeze()  # the caller's objects

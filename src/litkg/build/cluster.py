@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import logging
+import multiprocessing
 import pickle
 import posixpath
 import tempfile
@@ -295,8 +296,11 @@ def _annotator(link: bool) -> Any:
         _ANNOTATORS[True] = Annotator()
         # hundreds of thousands of long-lived objects: out of the collector's sight, which
         # would otherwise walk them again and again while the articles are linked (as the
-        # local build freezes them before forking its workers)
-        gc.freeze()
+        # local build freezes them before forking its workers). Only in a process started
+        # to be a worker (by a nanny): a worker thread in the caller's process (an
+        # in-process cluster) would freeze the caller's objects for good.
+        if multiprocessing.parent_process() is not None:
+            gc.freeze()
     return _ANNOTATORS[True]
 
 
