@@ -93,31 +93,23 @@ def index_rows(chunk: int, part: IdentityIndex, articles: list[Article]) -> dict
         if a.article_type
     ]
     return {
-        "edges": _frame("edges", _edges(part)),
+        "edges": _frame("edges", part.links()),
         "best": _frame(
             "best",
             (
                 (token, description_order(rank, unfilled, origin), pickle.dumps(description, 5))
-                for token, (rank, unfilled, origin, description) in part._best.items()
+                for token, rank, unfilled, origin, description in part.best_descriptions()
             ),
         ),
-        "ids": _frame("ids", ((t, scheme, value) for t, ids in part._ids.items() for scheme, value in ids)),
+        "ids": _frame("ids", part.identifiers()),
         "people": _frame(
             "people",
             (
                 (key, family, given or "", orcid or "", count)
-                for key, spellings in part._people.items()
-                for (family, given, orcid), count in spellings.items()
+                for key, family, given, orcid, count in part.spellings()
             ),
         ),
-        "organizations": _frame(
-            "organizations",
-            (
-                (key, name, count)
-                for key, names in part._organizations.items()
-                for name, count in names.items()
-            ),
-        ),
+        "organizations": _frame("organizations", part.organization_names()),
         "types": _frame("types", types),
         "claims": _frame("claims", claims),
     }
@@ -128,12 +120,6 @@ _PER_CHUNK = 1_000_000  # articles in a chunk, at most: positions are chunk * th
 
 def _claim(article: Article) -> tuple[str, int]:
     return article_identity(article).tokens[0], -filled_fields(as_description(article))
-
-
-def _edges(part: IdentityIndex) -> Iterator[tuple[str, str]]:
-    """(token, root in this chunk) for every token: the chunk's groups, as links."""
-    for token in list(part._parent):
-        yield token, part._find(token)
 
 
 def questions(chunk: int, articles: Iterable[Article]) -> pd.DataFrame:

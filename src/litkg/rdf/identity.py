@@ -251,6 +251,43 @@ class IdentityIndex(_WorkGroups):
             for person in reference.authors:
                 self.add_person(person)
 
+    # What the index holds, as rows: what IdentityStore.merge writes and the cluster build
+    # (litkg.build.resolve) turns into tables.
+
+    def links(self) -> Iterator[tuple[str, str]]:
+        """(token, the root of its group here) for every token: the groups, as links."""
+        for token in list(self._parent):
+            yield token, self._find(token)
+
+    def best_descriptions(self) -> Iterator[tuple[str, int, int, str, Reference]]:
+        """(first token, rank, minus the fields filled, origin, description): the best
+        description of each first token seen."""
+        for token, (rank, unfilled, origin, description) in self._best.items():
+            yield token, rank, unfilled, origin, description
+
+    def identifiers(self) -> Iterator[tuple[str, str, str]]:
+        """(first token, scheme, value): each DOI, PMID and PMCID a description gives."""
+        for token, ids in self._ids.items():
+            for scheme, value in ids:
+                yield token, scheme, value
+
+    def spellings(self) -> Iterator[tuple[str, str, str | None, str | None, int]]:
+        """(person key, family, given or initials, ORCID, count): each spelling of a person."""
+        for key, spellings in self._people.items():
+            for (family, given, orcid), count in spellings.items():
+                yield key, family, given, orcid, count
+
+    def organization_names(self) -> Iterator[tuple[str, str, int]]:
+        """(organization key, name, count): each spelling of an organization."""
+        for key, names in self._organizations.items():
+            for name, count in names.items():
+                yield key, name, count
+
+    @property
+    def article_types(self) -> dict[str, str]:
+        """The printed type of each article indexed, by its first token."""
+        return self._article_types
+
     def merge(self, other: IdentityIndex) -> None:
         """Add what ``other`` indexed (over later articles): the same index as if its
         articles had been added here, so corpora can be indexed in parallel parts."""
@@ -377,8 +414,7 @@ def _join(parent: dict[str, str], tokens: Iterable[str]) -> None:
 
 def _join_groups(parent: dict[str, str], part: IdentityIndex) -> None:
     """Add the groups of tokens ``part`` found to the union-find ``parent``."""
-    for token in part._parent:
-        root = part._find(token)
+    for token, root in part.links():
         if root != token:
             _join(parent, (token, root))
         else:
@@ -523,32 +559,24 @@ class IdentityStore(_WorkGroups):
             " < (best.rank, best.unfilled, best.origin)",
             (
                 (token, rank, unfilled, origin, pickle.dumps(description, pickle.HIGHEST_PROTOCOL))
-                for token, (rank, unfilled, origin, description) in part._best.items()
+                for token, rank, unfilled, origin, description in part.best_descriptions()
             ),
         )
-        db.executemany(
-            "INSERT OR IGNORE INTO ids VALUES (?, ?, ?)",
-            ((token, scheme, value) for token, ids in part._ids.items() for scheme, value in ids),
-        )
+        db.executemany("INSERT OR IGNORE INTO ids VALUES (?, ?, ?)", part.identifiers())
         db.executemany(
             "INSERT INTO people VALUES (?, ?, ?, ?, ?) ON CONFLICT (key, family, given, orcid)"
             " DO UPDATE SET count = count + excluded.count",
             (
                 (key, family, given or "", orcid or "", count)
-                for key, spellings in part._people.items()
-                for (family, given, orcid), count in spellings.items()
+                for key, family, given, orcid, count in part.spellings()
             ),
         )
         db.executemany(
             "INSERT INTO organizations VALUES (?, ?, ?) ON CONFLICT (key, name)"
             " DO UPDATE SET count = count + excluded.count",
-            (
-                (key, name, count)
-                for key, names in part._organizations.items()
-                for name, count in names.items()
-            ),
+            part.organization_names(),
         )
-        self._article_types.update(part._article_types)
+        self._article_types.update(part.article_types)
 
     def build(self) -> IdentityStore:
         """Write each work's canonical description: the best description of its group,
