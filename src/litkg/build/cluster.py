@@ -319,12 +319,6 @@ def map_task(
     for other in [key for key in _MEMOS if key != (options.base, spool)]:
         del _MEMOS[other]  # an earlier build's
     mapper = _Mapper(options.base, view, _annotator(options.link), options, None, skip, memo)
-    if multiprocessing.parent_process() is not None:  # a worker process (see _annotator)
-        # the chunk's identity view and the worker's memo: out of the collector's sight
-        # while the chunk is mapped, as a forked local worker's index is (a tenth of the
-        # mapping time on 2,000 articles). Collected first, so no cycle is frozen for good.
-        gc.collect()
-        gc.freeze()
     loaded = time.perf_counter()
     published: list[tuple[str, str]] = []
     rejects: list[Reject] = []
