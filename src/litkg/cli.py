@@ -588,21 +588,31 @@ def eval_linking(
     rules_only: Annotated[
         bool, typer.Option("--rules-only", help="Score the rules without the model.")
     ] = False,
+    as_annotated: Annotated[
+        bool,
+        typer.Option(
+            "--as-annotated",
+            help="Read gold concepts as annotated: no deprecated term replaced by its successor "
+            "in the shipped release (for both the scored and the training documents).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     top: Annotated[int, typer.Option(help="How many frequent false positives/negatives to list.")] = 20,
 ) -> None:
     """Score the CL/MONDO annotator on gold documents: precision, recall, F1 (strict and lenient).
 
     With no option the shipped model is scored (the report says how many of the documents
-    it was trained on); --folds and --train score models trained on other documents only."""
+    it was trained on); --folds and --train score models trained on other documents only.
+    Gold concepts the shipped release deprecates are read as their replacements."""
     from litkg.link.evaluate import GoldError, read_gold
     from litkg.link.evaluate import subset as of_subset
 
+    current = (lambda curie: curie) if as_annotated else None
     try:
-        documents = of_subset(read_gold(file), subset)
+        documents = of_subset(read_gold(file, current), subset)
         training = None
         if train is not None or train_subset is not None:
-            training = of_subset(read_gold(train or file), train_subset)
+            training = of_subset(read_gold(train or file, current), train_subset)
     except (OSError, GoldError) as exc:
         _fail(f"cannot read gold documents: {exc}")
     if not documents:

@@ -111,6 +111,27 @@ def test_a_corpus_of_diseases_only_does_not_count_cell_types_against_the_annotat
     assert report["held_out"] == [["1"]] and report["trained_on"] == ["nothing: the rules alone"]
 
 
+def test_gold_concepts_are_read_in_the_shipped_release(tmp_path):
+    """CRAFT's MONDO annotations name terms the shipped release has since deprecated:
+    one with a replacement is scored as that replacement; one without is no term, so a
+    prediction on it is neither right nor wrong."""
+    text = "Enhanced S-cone syndrome and ALS."
+    annotations = [
+        {"start": 0, "end": 24, "concept": "MONDO:0009989", "ontology": "MONDO"},
+        {"start": 29, "end": 32, "concept": "MONDO:0000003", "ontology": "MONDO"},
+    ]
+    path = tmp_path / "gold.jsonl"
+    path.write_text(json.dumps({"id": "1", "text": text, "annotations": annotations}) + "\n")
+    [document] = read_gold(path)
+    assert [m.concepts for m in document.mentions] == [{"MONDO:0100288"}, set()]
+    [as_annotated] = read_gold(path, current=lambda curie: curie)
+    assert [m.concepts for m in as_annotated.mentions] == [{"MONDO:0009989"}, {"MONDO:0000003"}]
+    reports = {"MONDO": OntologyReport()}
+    predicted = [mention(0, 24, "MONDO:0100288", text), mention(29, 32, "MONDO:0004976", text)]
+    score_document(document, predicted, reports)
+    assert (reports["MONDO"].strict.tp, reports["MONDO"].strict.fp, reports["MONDO"].strict.fn) == (1, 0, 0)
+
+
 def test_a_bad_gold_line_is_named_by_file_and_line(tmp_path):
     path = tmp_path / "gold.jsonl.gz"
     with gzip.open(path, "wt") as handle:
@@ -243,8 +264,8 @@ def test_craft_cross_validated_floor():
     craft = read_gold(shared_or_skip(*CRAFT))
     report = cross_validate(craft, 5, Trainer())
     assert sorted(i for fold in report.held_out for i in fold) == sorted(d.id for d in craft)
-    assert report.ontologies["CL"].strict.f1 >= 0.865
-    assert report.ontologies["MONDO"].strict.f1 >= 0.83
+    assert report.ontologies["CL"].strict.f1 >= 0.87
+    assert report.ontologies["MONDO"].strict.f1 >= 0.85  # the issue's target
 
 
 @pytest.mark.slow

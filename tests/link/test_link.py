@@ -94,6 +94,34 @@ def test_module_rebuilds_from_either_source_format(tmp_path):
         tmp_path / "json",
     )
     assert json_only["CL"] == 3324
+    replaced = load_module(tmp_path / "json")
+    assert replaced.replacements and all(c not in replaced.labels for c in replaced.replacements)
+    assert load_module(tmp_path / "obo").replacements == {}  # obonet drops obsolete terms
+
+
+def test_deprecated_terms_lead_to_their_replacements():
+    module = shipped_module()
+    # MONDO split "enhanced S-cone syndrome" (CRAFT's annotations name the old term)
+    assert module.current("MONDO:0009989") == "MONDO:0100288"
+    assert module.current("MONDO:0100288") == "MONDO:0100288"  # a live term is itself
+    assert module.current("MONDO:0000003") is None  # deprecated with no replacement
+    assert all(module.current(c) in (None, *module.labels) for c in module.replacements)
+
+
+def test_chains_of_replacements_are_followed_and_cycles_end():
+    from litkg.link.ontology import current_terms
+
+    chain = {
+        "MONDO:1": "MONDO:2",
+        "MONDO:2": "MONDO:3",
+        "MONDO:4": "",
+        "MONDO:5": "MONDO:6",
+        "MONDO:6": "MONDO:5",
+    }
+    assert current_terms(chain, "MONDO:1") == "MONDO:3"
+    assert current_terms(chain, "MONDO:4") is None
+    assert current_terms(chain, "MONDO:5") is None
+    assert current_terms(chain, "MONDO:7") == "MONDO:7"
 
 
 def test_seed_000_mentions(annotator):

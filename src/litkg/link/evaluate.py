@@ -7,6 +7,11 @@ the gold mention's concepts; strict: the same span, lenient: an overlapping span
 prediction overlapping a gold mention that maps to no term of its ontology is not scored.
 Scores per ontology, with the most frequent false positives and false negatives.
 
+Gold files name terms of the release they were annotated with (CRAFT's MONDO predates
+the one litkg ships). A gold concept the shipped release deprecates is read as the term
+the release says replaces it; one deprecated with no replacement is no term of the
+ontology, so a mention left with none is not scored, like an unmappable NCBI mention.
+
 Figures are read the way they will be used: :func:`cross_validate` scores each fold of
 documents with a model trained on the other folds only, and :func:`train_then_score`
 scores one set of documents with a model trained on another.
@@ -64,7 +69,10 @@ class GoldError(ValueError):
     """A gold file that cannot be read; the message names the file and the line."""
 
 
-def _gold_mention(annotation: dict[str, Any]) -> GoldMention | None:
+Current = Callable[[str], "str | None"]  # a term, or what replaces it, or None: OntologyModule.current
+
+
+def _gold_mention(annotation: dict[str, Any], current: Current) -> GoldMention | None:
     """A mention of CL or MONDO, or None for another ontology's (one CRAFT "MONDO"
     annotation is an HP term)."""
     ontology = annotation["ontology"]
@@ -77,26 +85,32 @@ def _gold_mention(annotation: dict[str, Any]) -> GoldMention | None:
     concepts = [c for c in concepts if c.startswith(ontology + ":")]
     if not concepts and "concepts" not in annotation:
         return None
+    live = {term for term in map(current, concepts) if term is not None}
     return GoldMention(
         int(annotation["start"]),
         int(annotation["end"]),
         ontology,
-        frozenset(concepts),
+        frozenset(live),
         annotation.get("text", ""),
     )
 
 
-def _gold_document(record: dict[str, Any], corpus: str) -> GoldDocument:
-    mentions = (_gold_mention(a) for a in record["annotations"])
+def _gold_document(record: dict[str, Any], corpus: str, current: Current) -> GoldDocument:
+    mentions = (_gold_mention(a, current) for a in record["annotations"])
     subset = next((str(v) for k, v in record.items() if k.endswith("_subset")), None)
     return GoldDocument(
         str(record["id"]), record["text"], tuple(m for m in mentions if m is not None), subset, corpus
     )
 
 
-def read_gold(path: Path) -> list[GoldDocument]:
+def read_gold(path: Path, current: Current | None = None) -> list[GoldDocument]:
     """The documents of a (gzip) JSONL gold file, one object per line with ``id``,
-    ``text`` and ``annotations``."""
+    ``text`` and ``annotations``; each gold concept read through ``current`` (default: the
+    shipped ontology module's, which replaces deprecated terms)."""
+    if current is None:
+        from litkg.link.ontology import shipped_module
+
+        current = shipped_module().current
     opener: Callable[..., Any] = gzip.open if path.suffix == ".gz" else open
     documents = []
     with opener(path, "rt", encoding="utf-8") as handle:
@@ -104,7 +118,7 @@ def read_gold(path: Path) -> list[GoldDocument]:
             if not line.strip():
                 continue
             try:
-                documents.append(_gold_document(json.loads(line), corpus_name(path)))
+                documents.append(_gold_document(json.loads(line), corpus_name(path), current))
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 raise GoldError(
                     f"{path}:{number}: not a gold document ({type(exc).__name__}: {exc})"

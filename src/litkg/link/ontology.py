@@ -10,6 +10,9 @@ what each offers, and writes:
 - ``ontology/terms.ttl.gz``: each term as an ``owl:Class`` with ``rdfs:label`` and its
   ``rdfs:subClassOf`` parents, for ancestor queries in SPARQL (written in the N-Triples
   subset of Turtle, sorted, one triple a line: fast to load, stable to diff);
+- ``ontology/obsolete.tsv.gz``: every term a JSON extract marks deprecated, with the
+  term that replaces it where the release names one: ``curie, replaced_by`` (gold
+  mentions annotated with an older release are scored by it, ``litkg.link.evaluate``);
 - ``ontology/release.json``: the releases the module was built from.
 
 ``load_module`` reads the shipped module back; ``litkg build`` needs nothing else.
@@ -108,6 +111,29 @@ def read_json_extract(path: Path, release: str) -> Iterable[tuple[str, str, list
         parents = {a for a, distance in entry.get("ancestors", {}).items() if distance == 1}
         synonyms = [(s, "synonym") for s in entry.get("synonyms") or []]
         yield curie, entry["label"], synonyms, parents
+
+
+def read_replacements(path: Path) -> dict[str, str]:
+    """{deprecated curie: the curie that replaces it, or ""} from a JSON extract."""
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        data = json.load(handle)
+    return {
+        curie: str(entry.get("replaced_by") or "")
+        for curie, entry in data.items()
+        if curie.startswith(PREFIXES) and entry.get("deprecated")
+    }
+
+
+def current_terms(replacements: dict[str, str], curie: str) -> str | None:
+    """``curie`` itself, or the live term its release says replaces it (followed through
+    chains of replacements), or None for a term deprecated with no replacement."""
+    seen = set()
+    while curie in replacements and curie not in seen:
+        seen.add(curie)
+        curie = replacements[curie]
+        if not curie:
+            return None
+    return None if curie in seen else curie
 
 
 def read_obo(path: Path) -> tuple[str, Iterable[tuple[str, str, list[tuple[str, str]], set[str]]]]:
@@ -216,6 +242,7 @@ def build_module(sources: list[Source], out: Path) -> dict[str, int]:
     """Write lexicon, terms module and release record into ``out``; return counts."""
     terms, releases = merge_sources(sources)
     out.mkdir(parents=True, exist_ok=True)
+    _write_replacements(sources, terms, out / "obsolete.tsv.gz")
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
     writer.writerow(["curie", "text", "kind", "source"])
@@ -243,6 +270,28 @@ def build_module(sources: list[Source], out: Path) -> dict[str, int]:
     return {**counts, "names": names}
 
 
+def _write_replacements(sources: list[Source], terms: dict[str, Term], path: Path) -> None:
+    """The deprecated terms of the JSON extracts (OBO sources here are older releases,
+    read with obonet, which drops obsolete terms) and their replacements; a replacement
+    the module does not hold (itself deprecated, or no disease) is followed or dropped."""
+    replacements: dict[str, str] = {}
+    for source in sources:
+        if source.kind == "json":
+            for curie, replacement in read_replacements(source.path).items():
+                replacements.setdefault(curie, replacement)
+    rows = []
+    for curie in sorted(replacements):
+        if curie in terms:
+            continue  # another source keeps it alive
+        current = current_terms(replacements, curie)
+        rows.append([curie, current if current in terms else ""])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter="\t", lineterminator="\n")
+    writer.writerow(["curie", "replaced_by"])
+    writer.writerows(rows)
+    _write_gzip(path, buffer.getvalue())
+
+
 def _write_gzip(path: Path, text: str) -> None:
     # mtime=0 keeps the compressed bytes reproducible
     with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:
@@ -257,6 +306,12 @@ class OntologyModule:
     labels: dict[str, str]
     parents: dict[str, tuple[str, ...]]
     releases: dict[str, str]
+    replacements: dict[str, str] = field(default_factory=dict)  # deprecated -> its live replacement or ""
+
+    def current(self, curie: str) -> str | None:
+        """``curie``, or the live term that replaces it, or None when it is deprecated
+        with no replacement."""
+        return current_terms(self.replacements, curie)
 
     def ancestors(self, curie: str) -> list[str]:
         """All ancestors of ``curie`` (not itself), nearest first, each once."""
@@ -300,7 +355,13 @@ def load_module(directory: Path | None = None) -> OntologyModule:
             elif predicate == sub_iri:
                 parents.setdefault(curie, []).append(curie_of(rest.split(" ", 1)[0][1:-1]))
     releases = json.loads((directory / "release.json").read_text(encoding="utf-8"))["releases"]
-    return OntologyModule(names, labels, {k: tuple(v) for k, v in parents.items()}, releases)
+    replacements: dict[str, str] = {}
+    if (directory / "obsolete.tsv.gz").exists():  # modules derived before it have none
+        with gzip.open(directory / "obsolete.tsv.gz", "rt", encoding="utf-8") as handle:
+            reader = csv.reader(handle, delimiter="\t")
+            next(reader)
+            replacements = {row[0]: row[1] for row in reader}
+    return OntologyModule(names, labels, {k: tuple(v) for k, v in parents.items()}, releases, replacements)
 
 
 @lru_cache(maxsize=1)
