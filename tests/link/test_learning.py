@@ -182,6 +182,18 @@ def test_a_span_is_linked_only_when_its_best_option_reaches_the_threshold():
     assert LinkingModel({}, 0.0, 0.5).choose(span, options) == options[0]
 
 
+def test_a_span_is_described_by_the_ending_and_length_of_its_last_word():
+    """What an unseen disease name shares with seen ones ("-coma" as in "-oma"), and what
+    sets it apart from a short everyday word a synonym spells; words, so not joined to
+    the option's relation."""
+    text = "which causes glaucoma and is well known"
+    glaucoma = SpanContext(text, "text", 13, 21, "MONDO:0005041", "glaucoma", True, 1, 1, False)
+    well = SpanContext(text, "text", 29, 33, "MONDO:0000001", "well", False, 1, 1, False)
+    assert {"suffix=coma", "length=7-9"} <= set(span_features(glaucoma))
+    assert {"suffix=well", "length=1-4"} <= set(span_features(well))
+    assert not any(f.startswith(("suffix=", "length=")) for f in _span_features(glaucoma)[1])
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(-3, 3), min_size=64, max_size=64), st.floats(-2, 2))
 def test_choose_weighs_every_feature_of_an_option_as_training_sees_them(values, bias):

@@ -104,6 +104,10 @@ def _neighbour_words(text: str, start: int, end: int) -> tuple[str, str]:
     return (before[-1].lower() if before else "^", after.group().lower() if after else "$")
 
 
+def _length(word: str) -> str:
+    return "1-4" if len(word) <= 4 else "5-6" if len(word) <= 6 else "7-9" if len(word) <= 9 else "10+"
+
+
 def _bucket(count: int) -> str:
     return "1" if count <= 1 else "2-3" if count <= 3 else "4+"
 
@@ -115,7 +119,7 @@ def span_features(span: SpanContext) -> list[str]:
     return _span_features(span)[0]
 
 
-_LEXICAL_AT = slice(6, 10)  # where _span_features puts the words (_LEXICAL), in its order
+_LEXICAL_AT = slice(6, 12)  # where _span_features puts the words (_LEXICAL), in its order
 
 
 def _span_features(span: SpanContext) -> tuple[list[str], tuple[str, ...]]:
@@ -126,6 +130,7 @@ def _span_features(span: SpanContext) -> tuple[list[str], tuple[str, ...]]:
     ontology = span.proposed.split(":", 1)[0]
     how = span.via if span.via in _WAYS else "name"
     shape = _shape(surface)
+    head = words[-1] if words else ""
     features = [
         f"ont={ontology}",
         f"via={how}",
@@ -134,9 +139,14 @@ def _span_features(span: SpanContext) -> tuple[list[str], tuple[str, ...]]:
         f"shape={shape}|ont={ontology}",
         f"words={min(len(words), 4)}",
         f"surface={' '.join(words)}",
-        f"head={words[-1] if words else ''}",
+        f"head={head}",
         f"prev={previous}",
         f"next={following}",
+        # the head's ending and length: what a name the training documents never used shares
+        # with those they did ("-itis", "-oma"), and what sets a long disease name apart
+        # from a short everyday word a synonym spells ("well", "linked")
+        f"suffix={head[-4:]}",
+        f"length={_length(head)}",
         f"paren={span.text[max(0, span.start - 1) : span.start] == '('}",
         f"count={_bucket(span.document_count)}",
         f"fits={min(span.names_fitted, 3)}",
@@ -180,7 +190,7 @@ def own_features(span: SpanContext, option: Option) -> list[str]:
     return term_features(span.proposed, option) + added_features(option) + learned_features(option)
 
 
-_LEXICAL = ("surface=", "head=", "prev=", "next=")
+_LEXICAL = ("surface=", "head=", "prev=", "next=", "suffix=", "length=")
 
 
 def related(shared: Sequence[str], kind: str) -> list[str]:
