@@ -10,7 +10,6 @@ import gzip
 import json
 import logging
 import os
-import socket
 from collections.abc import Iterator
 
 import distributed
@@ -19,6 +18,7 @@ import pytest
 
 from conftest import SEEDS
 from litkg.build import BuildOptions, build
+from stores import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -79,17 +79,11 @@ def _s3() -> Iterator[object]:
         server.stop()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.contextmanager
 def _gs() -> Iterator[object]:
     from gcp_storage_emulator.server import create_server
 
-    port = _free_port()
+    port = free_port()
     server = create_server("127.0.0.1", port, in_memory=True)
     server.start()
     settings = {
