@@ -15,6 +15,7 @@ from litkg.build import build
 from litkg.cli import app
 from litkg.link import Annotator
 from litkg.link.abbreviations import find_abbreviations
+from litkg.link.annotator import Mention, outermost
 from litkg.link.ontology import Source, build_module, curie_to_iri, iri_to_curie, load_module, shipped_module
 from litkg.parse import parse_file
 from litkg.rdf.namespaces import DCTERMS, OA, RDF, RDFS, XSD
@@ -335,6 +336,45 @@ def test_longest_match_wins(annotator):
     mentions = annotator.annotate_texts([("text", "motor neuron disease")])
     assert [m.exact for m in mentions] == ["motor neuron disease"]
     assert mentions[0].curie.startswith("MONDO:")
+
+
+def test_a_disease_name_is_also_written_with_the_other_disease_noun(annotator):
+    """ "X-linked disorder" is the X-linked disease; where the module itself names two
+    terms so ("brittle bone disease", "brittle bone disorder"), each keeps its own."""
+    [mention] = annotator.annotate_texts([("text", "An X-linked disorder of boys.")])
+    assert (mention.exact, mention.curie) == ("X-linked disorder", "MONDO:0000425")
+    lookup = annotator.lexicon.lookup
+    assert {e.curie for e in lookup(("neurodegenerative", "disorder"))} == {
+        e.curie for e in lookup(("neurodegenerative", "disease"))
+    }
+    assert {e.curie for e in lookup(("brittle", "bone", "disorder"))} == {"MONDO:0011375"}
+    assert {e.curie for e in lookup(("brittle", "bone", "disease"))} == {"MONDO:0019019"}
+
+
+def test_an_inner_mention_of_the_term_a_longer_mention_names_is_dropped():
+    """The model links "breast and ovarian cancer" to both its terms and "ovarian cancer"
+    in it too: the inner mention of the same term goes, one of another term stays."""
+    text = "Families with breast and ovarian cancer."
+    outer, inner = (text.index("breast"), text.index(".")), (text.index("ovarian"), text.index("."))
+
+    def mention(curie, start, end):
+        return Mention(curie, "abstract", start, end, text[start:end], "", "", "")
+
+    mentions = [
+        mention("MONDO:0007254", *outer),
+        mention("MONDO:0008170", *outer),
+        mention("MONDO:0008170", *inner),
+        mention("MONDO:0005070", *inner),
+    ]
+    assert outermost(mentions) == [mentions[0], mentions[1], mentions[3]]
+    elsewhere = [mention("MONDO:0008170", *outer), Mention("MONDO:0008170", "title", *inner, "", "", "", "")]
+    assert outermost(elsewhere) == elsewhere
+    text = "Embryonic stem (ES) cells divide."
+    definition = [
+        Mention("CL:0002322", "abstract", 0, 25, text[0:25], "", "", "abbreviation"),
+        Mention("CL:0002322", "abstract", 16, 25, text[16:25], "", "", "abbreviation"),
+    ]
+    assert outermost(definition) == definition
 
 
 def test_schwartz_hearst():

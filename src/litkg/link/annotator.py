@@ -374,6 +374,28 @@ def _widened(text: str, words: Words, span: Span, previous_end: int, proposed: O
     return tuple(reversed(found))
 
 
+def outermost(mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions, in their order, less those inside a longer mention of the same term in
+    the same part: where the model links "breast and ovarian cancer" to each of its parts
+    and also the "ovarian cancer" in it, the inner span says nothing the outer does not.
+    An inner mention of another term stays ("cone photoreceptors" in "rod and cone
+    photoreceptors"), and so does the short form with its head word inside a definition
+    ("ES) cells" in "embryonic stem (ES) cells"), as CRAFT annotates both."""
+    by_term: dict[tuple[str, str], set[tuple[int, int]]] = defaultdict(set)
+    for m in mentions:
+        by_term[m.part, m.curie].add((m.start, m.end))
+    inner: set[tuple[str, str, int, int]] = set()
+    for (part, curie), spans in by_term.items():
+        reach = -1  # the furthest end of the spans before, in (start, longest first) order
+        for start, end in sorted(spans, key=lambda se: (se[0], -se[1])):
+            if end <= reach:
+                inner.add((part, curie, start, end))
+            reach = max(reach, end)
+    if not inner:
+        return list(mentions)
+    return [m for m in mentions if m.via == "abbreviation" or (m.part, m.curie, m.start, m.end) not in inner]
+
+
 def _mention(part: str, text: str, span: Span) -> Mention:
     return Mention(
         curie=span.curie,
@@ -425,7 +447,7 @@ class Annotator:
             start = span.start if option.start is None else option.start
             span = Span(start, span.end, option.curie, span.via)
             mentions.append(_mention(proposal.part, texts[proposal.part], span))
-        return mentions
+        return outermost(mentions)
 
     def proposals(
         self,

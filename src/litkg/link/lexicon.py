@@ -412,6 +412,7 @@ class Lexicon:
             if curie not in EXCLUDED_TERMS and curie not in ROOT_TERMS:
                 for key, entry in unconfirmed_entries(curie, text, kind):
                     _add(entries, key, entry)
+        _swap_disease_nouns(entries)
         self.trie: dict[str, Any] = {}
         for key, by_curie in entries.items():
             node = self.trie
@@ -437,6 +438,24 @@ class Lexicon:
             node = child
         found: tuple[Entry, ...] = node.get(END, ())
         return found
+
+
+# head nouns a disease name is written with either of: "X-linked disorder" for X-linked
+# disease, "neurodegenerative disorder" (not "Cushing syndrome" for Cushing disease)
+_DISEASE_NOUNS = {"disease": "disorder", "disorder": "disease"}
+
+
+def _swap_disease_nouns(entries: dict[tuple[str, ...], dict[str, Entry]]) -> None:
+    """Give each name ending in "disease" or "disorder" the other noun too, where no name
+    of the module is written so."""
+    swapped = {
+        (*key[:-1], _DISEASE_NOUNS[key[-1]]): by_curie
+        for key, by_curie in entries.items()
+        if len(key) >= 2 and key[-1] in _DISEASE_NOUNS
+    }
+    for key, by_curie in swapped.items():
+        if key not in entries:
+            entries[key] = dict(by_curie)
 
 
 def _add(entries: dict[tuple[str, ...], dict[str, Entry]], key: tuple[str, ...], entry: Entry) -> None:
