@@ -284,7 +284,7 @@ def test_craft_cross_validated_floor():
 def test_ncbi_devel_floor_trained_on_train():
     ncbi = read_gold(shared_or_skip(*NCBI))
     report = train_then_score(Trainer(), subset(ncbi, "train"), subset(ncbi, "devel"))
-    assert report.ontologies["MONDO"].strict.f1 >= 0.69
+    assert report.ontologies["MONDO"].strict.f1 >= 0.72  # 0.732 measured in session 20
     rules = evaluate(subset(ncbi, "devel"), Annotator(model=None))
     assert report.ontologies["MONDO"].strict.f1 > rules.ontologies["MONDO"].strict.f1 + 0.1
 

@@ -52,10 +52,14 @@ from typing import Literal, NamedTuple
 
 from litkg.link.abbreviations import Abbreviation, find_abbreviations, in_genotype
 from litkg.link.cache import shipped_lexicon
-from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, stem
+from litkg.link.lexicon import END, GENERIC_WORDS, ROOT_TERMS, Entry, Lexicon, is_acronym, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
 from litkg.link.names import NO_NAMES, LearnedName, LearnedNames
 from litkg.link.parts import article_text_parts
+from litkg.link.similar import MOST as MOST_SIMILAR
+from litkg.link.similar import SimilarNames
+from litkg.link.tagger import ONTOLOGY as TAGGED_ONTOLOGY
+from litkg.link.tagger import SpanTagger
 from litkg.link.tokens import JOINER, Words, joined_until, name_key, normal_token, words_of
 from litkg.records import Article
 
@@ -420,6 +424,9 @@ class Annotator:
         self.lexicon = lexicon or shipped_lexicon()
         self.model = shipped_model() if model == "shipped" else model
         self._options_of: dict[str, tuple[Option, ...]] = {}
+        self._similar: SimilarNames | None = None  # the ontology's disease names (made on first use)
+        # the learnt names' index, by the id of the names (with the names, kept alive)
+        self._similar_learnt: dict[int, tuple[LearnedNames, SimilarNames]] = {}
 
     def annotate_article(self, article: Article) -> list[Mention]:
         """Mentions in the title, standfirst/abstract, captions and body of ``article``."""
@@ -454,13 +461,18 @@ class Annotator:
         parts: Sequence[tuple[str, str]],
         names: LearnedNames | None = None,
         rules: RuleSpans | None = None,
+        tagger: SpanTagger | None | Literal["model"] = "model",
     ) -> list[Proposal]:
         """The spans the rules find in one document, each with the term they propose, the
         other terms it may name and what the model's features are computed from; and the
         spans of learnt names (``names``, by default the model's) the rules left alone.
-        ``rules``: the document's :meth:`rule_spans`, when known already."""
+        ``rules``: the document's :meth:`rule_spans`, when known already; ``tagger``: the
+        mention tagger whose spans the disease spans' features compare with (by default
+        the model's)."""
         if names is None:
             names = self.model.names if self.model is not None else NO_NAMES
+        if tagger == "model":
+            tagger = self.model.tagger if self.model is not None else None
         chosen_by_part, defined, tokens = rules or self.rule_spans(parts)
         counts = Counter(
             span.curie
@@ -468,34 +480,144 @@ class Annotator:
             for span in chosen
             if span.via not in LEFT_TO_THE_MODEL
         )
-        labels = self.lexicon.module.labels
         found = []
         for name, text in parts:
             spans = sorted(
                 chosen_by_part[name] + _learned_spans(text, tokens[name], names, chosen_by_part[name]),
                 key=_SPAN_ORDER,
             )
+            tagged = _tagged(text, tokens[name], tagger, chosen_by_part[name], spans)
+            proposals = []
             for n, span in enumerate(spans):
-                fitted = {e.curie for e in self.lexicon.lookup(name_key(text[span.start : span.end]))}
-                context = SpanContext(
-                    text=text,
-                    part=name,
-                    start=span.start,
-                    end=span.end,
-                    proposed=span.curie,
-                    via=span.via,
-                    label=name_key(span.via) == name_key(labels.get(span.curie, "")),
-                    names_fitted=len(fitted | {span.curie}),
-                    document_count=counts[span.curie],
-                    defined=span.curie in defined,
-                )
+                context = self._context(name, text, span, counts, defined, tagged)
                 options = self._options(span.curie)
                 previous_end = spans[n - 1].end if n else 0
                 options += _widened(text, tokens[name], span, previous_end, options[0])
                 if names:
                     options = self._with_learned(text, tokens[name], span, options, names)
-                found.append(Proposal(name, span, context, options))
+                proposals.append(Proposal(name, span, context, options))
+            if tagged:
+                proposals = self._with_similar(name, text, proposals, tagged, names, counts, defined)
+            found.extend(proposals)
         return found
+
+    def _context(
+        self,
+        part: str,
+        text: str,
+        span: Span,
+        counts: Counter[str],
+        defined: frozenset[str],
+        tagged: list[tuple[int, int]] | None,
+    ) -> SpanContext:
+        """What the model's features of one span are computed from."""
+        fitted = {e.curie for e in self.lexicon.lookup(name_key(text[span.start : span.end]))}
+        return SpanContext(
+            text=text,
+            part=part,
+            start=span.start,
+            end=span.end,
+            proposed=span.curie,
+            via=span.via,
+            label=name_key(span.via) == name_key(self.lexicon.module.labels.get(span.curie, "")),
+            names_fitted=len(fitted | {span.curie}),
+            document_count=counts[span.curie],
+            defined=span.curie in defined,
+            tagged=_near(tagged, span) if _judged_by_tagger(text, span) else None,
+        )
+
+    def _with_similar(
+        self,
+        part: str,
+        text: str,
+        proposals: list[Proposal],
+        tagged: list[tuple[int, int]],
+        names: LearnedNames,
+        counts: Counter[str],
+        defined: frozenset[str],
+    ) -> list[Proposal]:
+        """The proposals of one part, given the tagger's mentions in it: a proposal with an
+        option over a tagged mention gets the terms most like the mention's words as more
+        options; a tagged mention no option spans becomes a proposal of its own, whose
+        options are those terms."""
+        at_span: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for n, proposal in enumerate(proposals):
+            for start in {o.start for o in proposal.options}:
+                at_span[proposal.span.start if start is None else start, proposal.span.end].append(n)
+        result = list(proposals)
+        added: list[Proposal] = []
+        for start, end in tagged:
+            if is_acronym(text[start:end]):
+                continue  # the document, not the tagger, says what a short form stands for
+            similar = self.similar_terms(text[start:end], names)
+            if not similar:
+                continue
+            users = at_span.get((start, end))
+            if users:
+                for n in users:
+                    result[n] = self._similar_options(result[n], start, similar)
+                continue
+            span = Span(start, end, similar[0][0], TAGGED)
+            context = self._context(part, text, span, counts, defined, tagged)
+            options = tuple(
+                self._similar_option(c, sim, rank, None, ()) for rank, (c, sim) in enumerate(similar, 1)
+            )
+            added.append(Proposal(part, span, context, options))
+        return sorted(result + added, key=lambda p: _SPAN_ORDER(p.span))
+
+    def _similar_option(
+        self, curie: str, similarity: float, rank: int, start: int | None, added: tuple[str, ...]
+    ) -> Option:
+        alike = (
+            "1"
+            if similarity >= 1
+            else "0.9+"
+            if similarity >= 0.9
+            else "0.75+"
+            if similarity >= 0.75
+            else "0.5+"
+        )
+        depth = len(self.lexicon.ancestors(curie))
+        return Option(curie, "similar", depth, start, added, similar=f"{alike}|{min(rank, 3)}")
+
+    def _similar_options(self, proposal: Proposal, start: int, similar: list[tuple[str, float]]) -> Proposal:
+        """``proposal`` with the similar terms of its option span starting at ``start`` as
+        more options, where it has no option of that term over that span."""
+        at = None if start == proposal.span.start else start
+        same = [o for o in proposal.options if o.start == at]
+        have = {o.curie for o in same}
+        more = tuple(
+            self._similar_option(c, sim, rank, at, same[0].added)
+            for rank, (c, sim) in enumerate(similar, 1)
+            if c not in have
+        )
+        if not more:
+            return proposal
+        return Proposal(proposal.part, proposal.span, proposal.context, proposal.options + more)
+
+    def similar_terms(self, surface: str, names: LearnedNames) -> list[tuple[str, float]]:
+        """The disease terms whose names (of the ontology, or learnt) are most like
+        ``surface``'s words, best first."""
+        if self._similar is None:
+            self._similar = SimilarNames(
+                (c, name_key(t))
+                for c, t, _, _ in self.lexicon.module.names
+                if c.startswith(TAGGED_PREFIX) and c not in ROOT_TERMS and not _animal(t)
+            )
+        key = name_key(surface)
+        found = dict(self._similar.of(key))
+        learnt = self._similar_learnt.get(id(names))
+        if learnt is None or learnt[0] is not names:
+            index = SimilarNames(
+                (n.curie, key)
+                for key, n in names.names.items()
+                if n.curie.startswith(TAGGED_PREFIX) and not n.acronym
+            )
+            learnt = self._similar_learnt[id(names)] = (names, index)
+        for curie, similarity in learnt[1].of(key):
+            if similarity > found.get(curie, 0.0):
+                found[curie] = similarity
+        return sorted(found.items(), key=lambda item: (-item[1], item[0]))[:MOST_SIMILAR]
 
     def _with_learned(
         self, text: str, words: Words, span: Span, options: tuple[Option, ...], names: LearnedNames
@@ -790,7 +912,47 @@ UNCONFIRMED = "unconfirmed"  # the via of a span the rules leave to the model
 BARE_SHORT_FORM = "bare short form"
 COMPOSITE = "composite"  # "breast and ovarian cancer" as a mention of ovarian cancer
 LEARNED = "learned"  # the via of the span of a learnt name (litkg.link.names)
-LEFT_TO_THE_MODEL = frozenset({UNCONFIRMED, BARE_SHORT_FORM, COMPOSITE, LEARNED})
+TAGGED = "tagged"  # the via of a span the tagger found where no option of the rules' is
+LEFT_TO_THE_MODEL = frozenset({UNCONFIRMED, BARE_SHORT_FORM, COMPOSITE, LEARNED, TAGGED})
+
+
+TAGGED_PREFIX = TAGGED_ONTOLOGY + ":"
+
+
+def _tagged(
+    text: str, words: Words, tagger: SpanTagger | None, chosen: Sequence[Span], spans: Sequence[Span]
+) -> list[tuple[int, int]] | None:
+    """The tagger's mentions in the sentences of a part that hold a disease span, in order;
+    None without a tagger. The rules' own disease spans (not the learnt names') are marked
+    for the tagger."""
+    if tagger is None:
+        return None
+    rule_spans = [(s.start, s.end) for s in chosen if s.curie.startswith(TAGGED_PREFIX)]
+    around = [(s.start, s.end) for s in spans if s.curie.startswith(TAGGED_PREFIX)]
+    return sorted(tagger.spans(text, words, rule_spans, around))
+
+
+def _judged_by_tagger(text: str, span: Span) -> bool:
+    """Whether the tagger's mentions are compared with a span: a disease span, unless it
+    is an acronym the document does not define (a gene symbol that spells a disease's
+    short form: only a definition makes it a mention)."""
+    if not span.curie.startswith(TAGGED_PREFIX):
+        return False
+    return span.via != UNCONFIRMED or not is_acronym(text[span.start : span.end])
+
+
+def _animal(name: str) -> bool:
+    """Whether a disease name is of a non-human animal's disease (MONDO's 1xxxxxx terms)."""
+    return "non-human animal" in name
+
+
+def _near(tagged: list[tuple[int, int]] | None, span: Span) -> frozenset[tuple[int, int]] | None:
+    """The tagged mentions that overlap ``span`` or the few words before it (an option may
+    widen the span), or None where nothing was tagged. (A part has a few.)"""
+    if tagged is None:
+        return None
+    lo = span.start - 60
+    return frozenset(t for t in tagged if t[0] < span.end and t[1] > lo)
 
 
 def _learned_spans(text: str, tokens: Words, names: LearnedNames, chosen: Sequence[Span]) -> list[Span]:

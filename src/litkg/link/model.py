@@ -34,15 +34,25 @@ from pathlib import Path
 from typing import Any, Literal
 
 from litkg.link.names import NO_NAMES, LearnedNames
+from litkg.link.tagger import SpanTagger
 from litkg.resources import data_dir
 
-Relation = Literal["self", "parent", "learned"]
+Relation = Literal["self", "parent", "learned", "similar"]
 _WORD = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*")
-FORMAT = "litkg-linking-model/2"  # /2 adds the learnt names
-_READABLE = frozenset({"litkg-linking-model/1", FORMAT})
+FORMAT = "litkg-linking-model/3"  # /2 adds the learnt names, /3 the mention tagger
+_READABLE = frozenset({"litkg-linking-model/1", "litkg-linking-model/2", FORMAT})
 # how a span was found, when not by a dictionary name (see litkg.link.annotator)
 _WAYS = frozenset(
-    {"abbreviation", "coordination", "ellipsis", "unconfirmed", "bare short form", "composite", "learned"}
+    {
+        "abbreviation",
+        "coordination",
+        "ellipsis",
+        "unconfirmed",
+        "bare short form",
+        "composite",
+        "learned",
+        "tagged",
+    }
 )
 
 
@@ -60,6 +70,9 @@ class Option:
     # when a learnt name (litkg.link.names) of the option's words names its term: how far
     # that name can be trusted ("2-3|all")
     learned: str = ""
+    # when the option is a term whose name is like the span's words (litkg.link.similar):
+    # how alike, and its rank among the span's similar terms ("0.8+|1")
+    similar: str = ""
     kind: str = field(init=False, compare=False)  # the relation, marked when the option widens the span
 
     def __post_init__(self) -> None:
@@ -82,6 +95,9 @@ class SpanContext:
     names_fitted: int  # how many terms the matched name fits
     document_count: int  # how many spans of the document the rules link to the proposed term
     defined: bool  # whether the document defines a short form for the proposed term
+    # the mentions the tagger (litkg.link.tagger) finds around the span; None where it was
+    # not run (a cell type, a model without a tagger)
+    tagged: frozenset[tuple[int, int]] | None = None
 
 
 @lru_cache(maxsize=65_536)  # the same names recur across a corpus
@@ -112,6 +128,10 @@ def _bucket(count: int) -> str:
     return "1" if count <= 1 else "2-3" if count <= 3 else "4+"
 
 
+def _way(span: SpanContext) -> str:
+    return span.via if span.via in _WAYS else "name"
+
+
 def span_features(span: SpanContext) -> list[str]:
     """The features every option of one span shares. Not the text part the span is in:
     the gold documents are whole texts, the articles a build links are titles, abstracts,
@@ -128,7 +148,7 @@ def _span_features(span: SpanContext) -> tuple[list[str], tuple[str, ...]]:
     words = _WORD.findall(surface.lower())
     previous, following = _neighbour_words(span.text, span.start, span.end)
     ontology = span.proposed.split(":", 1)[0]
-    how = span.via if span.via in _WAYS else "name"
+    how = _way(span)
     shape = _shape(surface)
     head = words[-1] if words else ""
     features = [
@@ -185,9 +205,49 @@ def learned_features(option: Option) -> list[str]:
     return [f"learned={option.learned}", f"learned={option.learned}|rel={option.kind}"]
 
 
+def tagged_relation(span: SpanContext, option: Option) -> str | None:
+    """How the option's span stands to the tagger's mentions: "same" span, "inside" one,
+    "covers" one, "crosses" one, or "none" overlaps it; None when the tagger did not run."""
+    if span.tagged is None:
+        return None
+    start = span.start if option.start is None else option.start
+    end = span.end
+    if (start, end) in span.tagged:
+        return "same"
+    overlapping = [(s, e) for s, e in span.tagged if s < end and start < e]
+    if not overlapping:
+        return "none"
+    if any(s <= start and end <= e for s, e in overlapping):
+        return "inside"
+    if any(start <= s and e <= end for s, e in overlapping):
+        return "covers"
+    return "crosses"
+
+
+def tagged_features(span: SpanContext, option: Option) -> list[str]:
+    """The features of the option's span's relation to the tagger's mentions."""
+    relation = tagged_relation(span, option)
+    if relation is None:
+        return []
+    return [f"tag={relation}", f"tag={relation}|rel={option.kind}", f"tag={relation}|via={_way(span)}"]
+
+
+def similar_features(option: Option) -> list[str]:
+    """The features of an option found by the similarity of its names to the span's words."""
+    if not option.similar:
+        return []
+    return [f"sim={option.similar}", f"sim={option.similar}|rel={option.kind}"]
+
+
 def own_features(span: SpanContext, option: Option) -> list[str]:
     """The features of one option of a span, its own and not shared with the other options."""
-    return term_features(span.proposed, option) + added_features(option) + learned_features(option)
+    return (
+        term_features(span.proposed, option)
+        + added_features(option)
+        + learned_features(option)
+        + similar_features(option)
+        + tagged_features(span, option)
+    )
 
 
 _LEXICAL = ("surface=", "head=", "prev=", "next=", "suffix=", "length=")
@@ -224,6 +284,7 @@ class LinkingModel:
     trained_on: tuple[str, ...] = ()  # the ids of the documents it was trained on
     about: dict[str, Any] = field(default_factory=dict)
     names: LearnedNames = field(default_factory=lambda: NO_NAMES)  # the names it learnt
+    tagger: SpanTagger | None = None  # the mention tagger its rows were made with
     # the weight of term_features by (proposed term, option's term, kind): terms recur
     _term_weights: dict[tuple[str, str, str], float] = field(
         default_factory=dict, init=False, compare=False, repr=False
@@ -263,6 +324,10 @@ class LinkingModel:
                 total += self._added_weight(option)
             if option.learned:
                 total += self._sum(learned_features(option))
+            if option.similar:
+                total += self._sum(similar_features(option))
+            if span.tagged is not None:
+                total += self._sum(tagged_features(span, option))
             if total > best_total:
                 best, best_total = option, total
         return best if _logistic(best_total) >= self.threshold else None
@@ -301,6 +366,7 @@ class LinkingModel:
             "about": self.about,
             "weights": dict(sorted(self.weights.items())),
             "names": self.names.to_json(),
+            **({"tagger": self.tagger.to_json()} if self.tagger is not None else {}),
         }
 
     def dump(self, path: Path) -> None:
@@ -320,6 +386,7 @@ class LinkingModel:
             tuple(data.get("trained_on", ())),
             dict(data.get("about", {})),
             LearnedNames.from_json(data.get("names", ())),
+            SpanTagger.from_json(data["tagger"]) if "tagger" in data else None,
         )
 
     @classmethod

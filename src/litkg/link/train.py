@@ -18,12 +18,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from litkg.link.annotator import Annotator, Proposal, RuleSpans
+from litkg.link.annotator import TAGGED_PREFIX, Annotator, Proposal, RuleSpans
 from litkg.link.cache import out_of_collectors_sight
 from litkg.link.evaluate import GoldDocument, folds
 from litkg.link.lexicon import EXCLUDED_TERMS, ROOT_TERMS
 from litkg.link.model import LinkingModel, named_term, option_features, span_features
 from litkg.link.names import NO_NAMES, LearnedNames
+from litkg.link.tagger import ONTOLOGY as TAGGED_ONTOLOGY
+from litkg.link.tagger import SpanTagger, features, labels, marks, train_tagger, windows
 
 if TYPE_CHECKING:
     import numpy as np
@@ -108,13 +110,17 @@ class Trainer:
     regularisation: tuple[float, ...] = REGULARISATION
     thresholds: tuple[float, ...] = THRESHOLDS
     learn_names: bool = True  # whether the model learns names from the gold mentions
+    learn_tagger: bool = True  # whether the model has a mention tagger (litkg.link.tagger)
     # the corpus whose conventions the model follows when it is trained on several (see train)
     target: str | None = None
     _vocabulary: dict[str, int] = field(default_factory=dict)
     _documents: dict[str, DocumentRows] = field(default_factory=dict)
     # the learnt names each training document's rows are made with (see train)
     _names_of: dict[str, LearnedNames] = field(default_factory=dict)
+    # the tagger each training document's rows are made with (see train)
+    _taggers_of: dict[str, SpanTagger | None] = field(default_factory=dict)
     _rules: dict[str, RuleSpans] = field(default_factory=dict)  # each document's, once
+    _sequences: dict[str, list[tuple[list[list[str]], list[str]]]] = field(default_factory=dict)
     _adapting: bool = False  # whether the rows in hand carry per-corpus copies of their features
 
     def _rows_of(self, document: GoldDocument) -> DocumentRows:
@@ -123,10 +129,8 @@ class Trainer:
             names = self._names_of.get(document.id, NO_NAMES)
             parts = [("text", document.text)]
             with out_of_collectors_sight():
-                rules = self._rules.get(document.id)
-                if rules is None:
-                    rules = self._rules[document.id] = self.annotator.rule_spans(parts)
-                proposals = self.annotator.proposals(parts, names, rules)
+                rules = self._rules_of(document)
+                proposals = self.annotator.proposals(parts, names, rules, self._taggers_of.get(document.id))
                 examples = examples_of(document, proposals)
             vocabulary = self._vocabulary
             own = self._corpus_copies(document)
@@ -141,6 +145,36 @@ class Trainer:
                 sum(m.mappable for m in document.mentions),
             )
         return found
+
+    def _rules_of(self, document: GoldDocument) -> RuleSpans:
+        rules = self._rules.get(document.id)
+        if rules is None:
+            rules = self._rules[document.id] = self.annotator.rule_spans([("text", document.text)])
+        return rules
+
+    def _sequences_of(self, document: GoldDocument) -> list[tuple[list[list[str]], list[str]]]:
+        """The tagger's training sequences of one document: the sentences that hold a
+        disease span of the rules or a gold disease mention, the rules' spans marked,
+        labelled by the gold mentions."""
+        found = self._sequences.get(document.id)
+        if found is None:
+            text = document.text
+            rules = self._rules_of(document)
+            words = rules.tokens["text"]
+            chosen = [(s.start, s.end) for s in rules.chosen["text"] if s.curie.startswith(TAGGED_PREFIX)]
+            gold = [(m.start, m.end) for m in document.mentions if m.ontology == TAGGED_ONTOLOGY]
+            marked = marks(words, chosen)
+            found = self._sequences[document.id] = [
+                (features(text, words, lo, hi, marked), labels(words, lo, hi, gold))
+                for lo, hi in windows(text, words, chosen + gold)
+            ]
+        return found
+
+    def _tagger(self, documents: Sequence[GoldDocument]) -> SpanTagger | None:
+        if not self.learn_tagger:
+            return None
+        with out_of_collectors_sight():
+            return train_tagger(s for d in documents for s in self._sequences_of(d))
 
     def rows(self, documents: Sequence[GoldDocument]) -> Rows:
         """The matrix rows of ``documents``' (span, option) pairs."""
@@ -219,10 +253,13 @@ class Trainer:
         if self._adapting:
             details["adapted_to"] = self.target
         trained_on = tuple(sorted(d.id for d in documents))
-        # names only for a model whose rows were made with them
+        # names and a tagger only for a model whose rows were made with them
         names = self._learned(documents) if self._names_of else NO_NAMES
         details["names"] = len(names)
-        return LinkingModel(weights, intercept, threshold, trained_on, {**details, **(about or {})}, names)
+        tagger = self._tagger(documents) if any(self._taggers_of.values()) else None
+        return LinkingModel(
+            weights, intercept, threshold, trained_on, {**details, **(about or {})}, names, tagger
+        )
 
     def _adapt(self, documents: Sequence[GoldDocument]) -> None:
         """Copy the features per corpus when the documents come from several and a target
@@ -264,14 +301,21 @@ class Trainer:
         """Give each document the names learnt outside its name fold, and forget rows made
         with other names."""
         names_of: dict[str, LearnedNames] = {}
-        if self.learn_names and len({d.id for d in documents}) >= NAME_FOLDS:
+        taggers_of: dict[str, SpanTagger | None] = {}
+        if len({d.id for d in documents}) >= NAME_FOLDS:
             parts = folds(documents, NAME_FOLDS)
             for i, fold in enumerate(parts):
-                names = self._learned([d for j, other in enumerate(parts) if j != i for d in other])
-                names_of.update((d.id, names) for d in fold)
-        if names_of or self._names_of:
+                others = [d for j, other in enumerate(parts) if j != i for d in other]
+                if self.learn_names:
+                    names = self._learned(others)
+                    names_of.update((d.id, names) for d in fold)
+                if self.learn_tagger:
+                    tagger = self._tagger(others)
+                    taggers_of.update((d.id, tagger) for d in fold)
+        if names_of or self._names_of or taggers_of or self._taggers_of:
             self._documents.clear()
         self._names_of = names_of
+        self._taggers_of = taggers_of
 
     def _choose(self, documents: Sequence[GoldDocument]) -> tuple[float, float, float]:
         """The (C, threshold) with the best F1 over inner held-out folds of ``documents``."""

@@ -1,0 +1,271 @@
+"""Where a disease mention starts and ends: a linear-chain CRF over the words near the
+rules' disease spans.
+
+The rules find a disease name where the lexicon has one, but not always where a paper's
+mention of it starts and ends ("autosomal dominant Emery-Dreifuss muscular dystrophy",
+"hereditary nonpolyposis colorectal cancer") or whether a span is a mention at all ("the
+disease", "linked"). A sequence tagger learns that from the gold mentions' boundaries, as
+the BANNER and TaggerOne taggers of the NCBI Disease corpus do: each word is labelled
+B(egin), I(nside) or O(utside) of a mention by a conditional random field (CRFsuite,
+``python-crfsuite``) over features of the word and its neighbours, and of the rules' own
+spans. Its spans are not links. They are one more thing the model of
+:mod:`litkg.link.model` weighs (:func:`litkg.link.model.tagged_relation`): whether an
+option's span is the tagger's span, lies inside one, covers one or crosses one.
+
+Only the words near a disease span of the rules are tagged (its sentence, at most
+:data:`_REACH` words either side): a full-text article names diseases in a few of its
+sentences, and tagging every sentence would cost more than the rest of linking. The tagger is trained by :func:`train_tagger` and shipped inside the
+model file (the CRFsuite model's bytes, which CRFsuite reads from memory).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import tempfile
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from litkg.link.tokens import Words
+
+ONTOLOGY = "MONDO"  # the ontology whose mentions are tagged
+_SENTENCE_ENDS = frozenset(".?!")
+_MARKS = re.compile(r"[.?!\n]")
+_REACH = 12  # the most words a tagged window reaches before or after a rule's span
+# CRFsuite's L-BFGS training: L1 and L2 regularisation, a fixed number of iterations (the
+# same input gives the same model)
+_TRAINING = {"c1": 0.1, "c2": 0.05, "max_iterations": 100, "feature.possible_transitions": True}
+
+Sequence_ = list[list[str]]
+
+
+@lru_cache(maxsize=262_144)
+def _word_features(printed: str, word: str) -> tuple[str, ...]:
+    """The features of one word by itself: its normalised form, shape and affixes."""
+    shape = "".join(
+        "A" if c.isupper() else "a" if c.isalpha() else "0" if c.isdigit() else c for c in printed
+    )
+    squeezed = "".join(c for n, c in enumerate(shape) if n < 2 or c != shape[n - 1] or c != shape[n - 2])
+    found = [
+        f"w={word}",
+        f"s={squeezed[:8]}",
+        f"p3={word[:3]}",
+        f"x2={word[-2:]}",
+        f"x3={word[-3:]}",
+        f"x4={word[-4:]}",
+    ]
+    if len(printed) > 1 and printed.isupper():
+        found.append("caps")
+    elif printed[:1].isupper():
+        found.append("title")
+    return tuple(found)
+
+
+def _gap(text: str, words: Words, i: int) -> str:
+    """What stands between word ``i - 1`` and word ``i``, without spaces ("(", ",", "-")."""
+    if i == 0:
+        return "^"
+    return "".join(text[words.ends[i - 1] : words.starts[i]].split())[:3]
+
+
+def _ends_sentence(gap: str, text: str, words: Words, i: int) -> bool:
+    """Whether a sentence ends between word ``i - 1`` and word ``i``."""
+    if "\n" in text[words.ends[i - 1] : words.starts[i]]:
+        return True
+    return bool(gap) and gap[0] in _SENTENCE_ENDS and text[words.starts[i]].isupper()
+
+
+def _boundaries(text: str, words: Words) -> list[int]:
+    """The words a sentence starts at (after the first), in order: only the gaps that hold
+    a full stop, a question or exclamation mark or a line break need a look."""
+    found: list[int] = []
+    for mark in _MARKS.finditer(text):
+        i = bisect_right(words.starts, mark.start())
+        if (
+            0 < i < len(words)
+            and (not found or found[-1] != i)
+            and _ends_sentence(_gap(text, words, i), text, words, i)
+        ):
+            found.append(i)
+    return found
+
+
+def _window(boundaries: list[int], size: int, first: int, last: int) -> tuple[int, int]:
+    """The words [lo, hi) of the sentence around words ``first``..``last``, at most
+    :data:`_REACH` words either side (``boundaries``: :func:`_boundaries`)."""
+    at = bisect_right(boundaries, first) - 1
+    lo = max(boundaries[at] if at >= 0 else 0, first - _REACH, 0)
+    at = bisect_left(boundaries, last + 1)
+    hi = min(boundaries[at] if at < len(boundaries) else size, last + _REACH, size)
+    return lo, hi
+
+
+def windows(text: str, words: Words, spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The merged word windows that hold ``spans`` (character offsets): each span's
+    sentence, at most :data:`_REACH` words either side of it."""
+    found: list[tuple[int, int]] = []
+    boundaries: list[int] | None = None
+    for start, end in sorted(spans):
+        first = bisect_left(words.starts, start)
+        last = max(first, bisect_right(words.starts, end - 1) - 1)
+        if first >= len(words):
+            continue
+        if found and found[-1][1] > last:
+            continue  # within the window before
+        if boundaries is None:
+            boundaries = _boundaries(text, words)
+        lo, hi = _window(boundaries, len(words), first, last)
+        if found and lo <= found[-1][1]:
+            found[-1] = (found[-1][0], max(hi, found[-1][1]))
+        else:
+            found.append((lo, hi))
+    return found
+
+
+def features(text: str, words: Words, lo: int, hi: int, marked: dict[int, str]) -> Sequence_:
+    """The features of words [lo, hi): each word's own, its neighbours' and whether a
+    rule's span begins (``marked[i] == "B"``) or continues ("I") at it."""
+    normal = words.words
+    printed = [text[words.starts[i] : words.ends[i]] for i in range(lo, hi)]
+    seq = []
+    for n, i in enumerate(range(lo, hi)):
+        word = normal[i]
+        before = normal[i - 1] if i > lo else "^"
+        after = normal[i + 1] if i + 1 < hi else "$"
+        found = [
+            *_word_features(printed[n], word),
+            f"g={_gap(text, words, i)}",
+            f"-1={before}",
+            f"+1={after}",
+            f"-2={normal[i - 2] if i - 1 > lo else '^'}",
+            f"+2={normal[i + 2] if i + 2 < hi else '$'}",
+            f"-1|0={before}|{word}",
+            f"0|+1={word}|{after}",
+        ]
+        mark = marked.get(i)
+        if mark is not None:
+            found.append(f"d={mark}")
+        seq.append(found)
+    return seq
+
+
+def marks(words: Words, spans: Iterable[tuple[int, int]]) -> dict[int, str]:
+    """B/I of the words the rules' spans cover."""
+    found: dict[int, str] = {}
+    for start, end in sorted(spans):
+        i = bisect_left(words.starts, start)
+        first = True
+        while i < len(words) and words.starts[i] < end:
+            found.setdefault(i, "B" if first else "I")
+            first = False
+            i += 1
+    return found
+
+
+def labels(words: Words, lo: int, hi: int, mentions: Iterable[tuple[int, int]]) -> list[str]:
+    """The B/I/O label of words [lo, hi) by the gold ``mentions`` (the first of overlapping
+    mentions wins: a CRF labels no nested mention)."""
+    found = ["O"] * (hi - lo)
+    for start, end in sorted(mentions):
+        inside = [i for i in range(lo, hi) if words.starts[i] >= start and words.ends[i] <= end]
+        if not inside or any(found[i - lo] != "O" for i in inside):
+            continue
+        for n, i in enumerate(inside):
+            found[i - lo] = "B" if n == 0 else "I"
+    return found
+
+
+def decoded(words: Words, lo: int, tags: Sequence[str]) -> Iterator[tuple[int, int]]:
+    """The character spans of the B/I runs of ``tags`` (of words from ``lo``)."""
+    start = None
+    end = 0
+    for n, tag in enumerate(tags):
+        i = lo + n
+        if tag == "B" or (tag == "I" and start is None):
+            if start is not None:
+                yield start, end
+            start, end = words.starts[i], words.ends[i]
+        elif tag == "I":
+            end = words.ends[i]
+        elif start is not None:
+            yield start, end
+            start = None
+    if start is not None:
+        yield start, end
+
+
+class SpanTagger:
+    """A trained CRF, opened from its bytes on first use (one per process)."""
+
+    def __init__(self, model: bytes) -> None:
+        self.model = model
+        self._tagger: Any = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SpanTagger) and other.model == self.model
+
+    def __hash__(self) -> int:
+        return hash(self.model)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"model": self.model, "_tagger": None}
+
+    def _opened(self) -> Any:
+        if self._tagger is None:
+            import pycrfsuite
+
+            tagger = pycrfsuite.Tagger()
+            tagger.open_inmemory(self.model)
+            self._tagger = tagger
+        return self._tagger
+
+    def spans(
+        self,
+        text: str,
+        words: Words,
+        rule_spans: Sequence[tuple[int, int]],
+        around: Sequence[tuple[int, int]] | None = None,
+    ) -> frozenset[tuple[int, int]]:
+        """The mentions the tagger finds in the sentences that hold ``around`` (by default
+        ``rule_spans``), the rules' own spans marked."""
+        around = rule_spans if around is None else around
+        if not around:
+            return frozenset()
+        tagger = self._opened()
+        marked = marks(words, rule_spans)
+        found: set[tuple[int, int]] = set()
+        for lo, hi in windows(text, words, around):
+            found.update(decoded(words, lo, tagger.tag(features(text, words, lo, hi, marked))))
+        return frozenset(found)
+
+    def to_json(self) -> str:
+        return base64.b64encode(self.model).decode("ascii")
+
+    @classmethod
+    def from_json(cls, data: str) -> SpanTagger:
+        return cls(base64.b64decode(data))
+
+
+def train_tagger(sequences: Iterable[tuple[Sequence_, list[str]]]) -> SpanTagger | None:
+    """A tagger trained on (features, labels) sequences; None when there are none."""
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    count = 0
+    for xseq, yseq in sequences:
+        trainer.append(xseq, yseq)
+        count += 1
+    if not count:
+        return None
+    trainer.set_params(_TRAINING)
+    handle, path = tempfile.mkstemp(suffix=".crfsuite")
+    os.close(handle)
+    try:
+        trainer.train(path)
+        with open(path, "rb") as model:
+            return SpanTagger(model.read())
+    finally:
+        os.unlink(path)
