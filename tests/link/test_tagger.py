@@ -61,7 +61,7 @@ def test_marks_are_begin_then_inside():
     }
 
 
-def _tiny_tagger() -> SpanTagger:
+def _tiny_data() -> list[tuple[list[list[str]], list[str]]]:
     sentences = [
         "Patients with Wolfram syndrome were seen",
         "A family with Usher syndrome was studied",
@@ -77,7 +77,11 @@ def _tiny_tagger() -> SpanTagger:
             at = text.index(" with ") + 6
             gold = [(at, text.index("syndrome") + len("syndrome"))]
         data.append((features(text, words, 0, len(words), {}), labels(words, 0, len(words), gold)))
-    tagger = train_tagger(data)
+    return data
+
+
+def _tiny_tagger() -> SpanTagger:
+    tagger = train_tagger(_tiny_data())
     assert tagger is not None
     return tagger
 
@@ -106,6 +110,19 @@ def test_a_tagger_round_trips_through_json_and_pickle_deterministically():
 
 def test_no_sequences_no_tagger():
     assert train_tagger([]) is None
+
+
+def test_taggers_trained_side_by_side_in_processes_are_those_trained_one_by_one(monkeypatch):
+    """A cross-fitted model trains a tagger per fold and one of all the documents: in
+    spawned processes, one per core, each the same model's bytes as trained alone."""
+    import litkg.link.tagger as tagger_module
+
+    monkeypatch.setattr(tagger_module, "_cores", lambda: 2)
+    documents = [[sequence] for sequence in _tiny_data()]
+    jobs = [[0, 1, 2, 3], [1, 2, 3, 4], [], [0, 1, 2, 3, 4]]
+    alone = [train_tagger(s for n in job for s in documents[n]) for job in jobs]
+    assert alone[2] is None and alone[0] != alone[1]
+    assert tagger_module.train_taggers(documents, jobs) == alone
 
 
 def test_a_model_with_a_tagger_round_trips(tmp_path):

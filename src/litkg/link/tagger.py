@@ -14,18 +14,21 @@ option's span is the tagger's span, lies inside one, covers one or crosses one.
 
 Only the words near a disease span of the rules are tagged (its sentence, at most
 :data:`_REACH` words either side): a full-text article names diseases in a few of its
-sentences, and tagging every sentence would cost more than the rest of linking. The tagger is trained by :func:`train_tagger` and shipped inside the
-model file (the CRFsuite model's bytes, which CRFsuite reads from memory).
+sentences, and tagging every sentence would cost more than the rest of linking. The
+tagger is trained by :func:`train_tagger` (several at once by :func:`train_taggers`) and
+shipped inside the model file (the CRFsuite model's bytes, which CRFsuite reads from memory).
 """
 
 from __future__ import annotations
 
 import base64
+import multiprocessing
 import os
 import re
 import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from typing import Any
 
@@ -260,6 +263,10 @@ def train_tagger(sequences: Iterable[tuple[Sequence_, list[str]]]) -> SpanTagger
         count += 1
     if not count:
         return None
+    return _trained(trainer)
+
+
+def _trained(trainer: Any) -> SpanTagger:
     trainer.set_params(_TRAINING)
     handle, path = tempfile.mkstemp(suffix=".crfsuite")
     os.close(handle)
@@ -269,3 +276,43 @@ def train_tagger(sequences: Iterable[tuple[Sequence_, list[str]]]) -> SpanTagger
             return SpanTagger(model.read())
     finally:
         os.unlink(path)
+
+
+# the sequences a training process's jobs draw from: each worker receives them once (a
+# job then names the documents it trains on), not once per job
+_SEQUENCES: list[list[tuple[Sequence_, list[str]]]] = []
+
+
+def _receive(sequences: list[list[tuple[Sequence_, list[str]]]]) -> None:
+    _SEQUENCES[:] = sequences
+
+
+def _train_job(job: Sequence[int]) -> SpanTagger | None:
+    return train_tagger(s for n in job for s in _SEQUENCES[n])
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def train_taggers(
+    sequences: Sequence[list[tuple[Sequence_, list[str]]]], jobs: Sequence[Sequence[int]]
+) -> list[SpanTagger | None]:
+    """One tagger per job, trained on the sequences of the documents it names (indices
+    into ``sequences``, one list per document), each the same as :func:`train_tagger`
+    gives. CRFsuite's training holds the GIL, so the jobs run in processes, one per core
+    (a cross-fitted model trains five or six taggers): spawned, not forked, as a forked
+    child of a threaded process may hang."""
+    workers = min(len(jobs), _cores())
+    if workers <= 1:
+        return [train_tagger(s for n in job for s in sequences[n]) for job in jobs]
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_receive,
+        initargs=(list(sequences),),
+    ) as pool:
+        return list(pool.map(_train_job, jobs))

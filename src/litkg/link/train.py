@@ -25,7 +25,7 @@ from litkg.link.lexicon import EXCLUDED_TERMS, ROOT_TERMS
 from litkg.link.model import LinkingModel, named_term, option_features, span_features
 from litkg.link.names import NO_NAMES, LearnedNames
 from litkg.link.tagger import ONTOLOGY as TAGGED_ONTOLOGY
-from litkg.link.tagger import SpanTagger, features, labels, marks, train_tagger, windows
+from litkg.link.tagger import SpanTagger, features, labels, marks, train_taggers, windows
 
 if TYPE_CHECKING:
     import numpy as np
@@ -121,6 +121,7 @@ class Trainer:
     _taggers_of: dict[str, SpanTagger | None] = field(default_factory=dict)
     _rules: dict[str, RuleSpans] = field(default_factory=dict)  # each document's, once
     _sequences: dict[str, list[tuple[list[list[str]], list[str]]]] = field(default_factory=dict)
+    _final_tagger: SpanTagger | None = None  # trained on all the documents (see train)
     _adapting: bool = False  # whether the rows in hand carry per-corpus copies of their features
 
     def _rows_of(self, document: GoldDocument) -> DocumentRows:
@@ -170,11 +171,14 @@ class Trainer:
             ]
         return found
 
-    def _tagger(self, documents: Sequence[GoldDocument]) -> SpanTagger | None:
-        if not self.learn_tagger:
-            return None
+    def _taggers(
+        self, documents: Sequence[GoldDocument], jobs: Sequence[Sequence[int]]
+    ) -> list[SpanTagger | None]:
+        """A tagger per job, trained on the documents it names (indices into
+        ``documents``), the jobs in parallel (:func:`litkg.link.tagger.train_taggers`)."""
         with out_of_collectors_sight():
-            return train_tagger(s for d in documents for s in self._sequences_of(d))
+            sequences = [self._sequences_of(d) for d in documents]
+        return train_taggers(sequences, jobs)
 
     def rows(self, documents: Sequence[GoldDocument]) -> Rows:
         """The matrix rows of ``documents``' (span, option) pairs."""
@@ -256,7 +260,7 @@ class Trainer:
         # names and a tagger only for a model whose rows were made with them
         names = self._learned(documents) if self._names_of else NO_NAMES
         details["names"] = len(names)
-        tagger = self._tagger(documents) if any(self._taggers_of.values()) else None
+        tagger = self._final_tagger if any(self._taggers_of.values()) else None
         return LinkingModel(
             weights, intercept, threshold, trained_on, {**details, **(about or {})}, names, tagger
         )
@@ -298,19 +302,24 @@ class Trainer:
         )
 
     def _cross_fit_names(self, documents: Sequence[GoldDocument]) -> None:
-        """Give each document the names learnt outside its name fold, and forget rows made
-        with other names."""
+        """Give each document the names and the tagger learnt outside its name fold, and
+        forget rows made with others; train the tagger of all ``documents`` with the
+        folds' (they train side by side)."""
         names_of: dict[str, LearnedNames] = {}
         taggers_of: dict[str, SpanTagger | None] = {}
+        self._final_tagger = None
         if len({d.id for d in documents}) >= NAME_FOLDS:
+            place = {id(d): n for n, d in enumerate(documents)}
             parts = folds(documents, NAME_FOLDS)
-            for i, fold in enumerate(parts):
-                others = [d for j, other in enumerate(parts) if j != i for d in other]
-                if self.learn_names:
+            outside = [[d for other in parts if other is not fold for d in other] for fold in parts]
+            if self.learn_names:
+                for fold, others in zip(parts, outside, strict=True):
                     names = self._learned(others)
                     names_of.update((d.id, names) for d in fold)
-                if self.learn_tagger:
-                    tagger = self._tagger(others)
+            if self.learn_tagger:
+                jobs = [[place[id(d)] for d in others] for others in outside]
+                *fold_taggers, self._final_tagger = self._taggers(documents, [*jobs, range(len(documents))])
+                for fold, tagger in zip(parts, fold_taggers, strict=True):
                     taggers_of.update((d.id, tagger) for d in fold)
         if names_of or self._names_of or taggers_of or self._taggers_of:
             self._documents.clear()
