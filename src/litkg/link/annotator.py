@@ -52,7 +52,7 @@ from typing import Literal, NamedTuple
 
 from litkg.link.abbreviations import Abbreviation, find_abbreviations, in_genotype
 from litkg.link.cache import shipped_lexicon
-from litkg.link.lexicon import END, GENERIC_WORDS, ROOT_TERMS, Entry, Lexicon, is_acronym, stem
+from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, is_acronym, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
 from litkg.link.names import NO_NAMES, LearnedName, LearnedNames
 from litkg.link.parts import article_text_parts
@@ -424,7 +424,6 @@ class Annotator:
         self.lexicon = lexicon or shipped_lexicon()
         self.model = shipped_model() if model == "shipped" else model
         self._options_of: dict[str, tuple[Option, ...]] = {}
-        self._similar: SimilarNames | None = None  # the ontology's disease names (made on first use)
         # the learnt names' index, by the id of the names (with the names, kept alive)
         self._similar_learnt: dict[int, tuple[LearnedNames, SimilarNames]] = {}
 
@@ -598,14 +597,8 @@ class Annotator:
     def similar_terms(self, surface: str, names: LearnedNames) -> list[tuple[str, float]]:
         """The disease terms whose names (of the ontology, or learnt) are most like
         ``surface``'s words, best first."""
-        if self._similar is None:
-            self._similar = SimilarNames(
-                (c, name_key(t))
-                for c, t, _, _ in self.lexicon.module.names
-                if c.startswith(TAGGED_PREFIX) and c not in ROOT_TERMS and not _animal(t)
-            )
         key = name_key(surface)
-        found = dict(self._similar.of(key))
+        found = dict(self.lexicon.similar.of(key))
         learnt = self._similar_learnt.get(id(names))
         if learnt is None or learnt[0] is not names:
             index = SimilarNames(
@@ -939,11 +932,6 @@ def _judged_by_tagger(text: str, span: Span) -> bool:
     if not span.curie.startswith(TAGGED_PREFIX):
         return False
     return span.via != UNCONFIRMED or not is_acronym(text[span.start : span.end])
-
-
-def _animal(name: str) -> bool:
-    """Whether a disease name is of a non-human animal's disease (MONDO's 1xxxxxx terms)."""
-    return "non-human animal" in name
 
 
 def _near(tagged: list[tuple[int, int]] | None, span: Span) -> frozenset[tuple[int, int]] | None:

@@ -20,6 +20,8 @@ from itertools import compress, count
 from typing import Any
 
 from litkg.link.ontology import OntologyModule
+from litkg.link.similar import SimilarNames
+from litkg.link.tagger import ONTOLOGY as TAGGED_ONTOLOGY
 from litkg.link.tokens import name_key, normal_token
 
 MATCHED_KINDS = ("label", "exact", "synonym")
@@ -420,6 +422,7 @@ class Lexicon:
                 node = node.setdefault(token, {})
             node[END] = tuple(sorted(by_curie.values(), key=lambda e: e.curie))
         self.starts = NameStarts.of(self.trie)
+        self.similar = similar_names(module)
 
     def ancestors(self, curie: str) -> list[str]:
         """The term's ancestors in the module (memoised)."""
@@ -438,6 +441,18 @@ class Lexicon:
             node = child
         found: tuple[Entry, ...] = node.get(END, ())
         return found
+
+
+def similar_names(module: OntologyModule) -> SimilarNames:
+    """The index of the names of the tagged ontology's terms (:mod:`litkg.link.similar`),
+    less its roots and the non-human animals' diseases (MONDO's 1xxxxxx terms): built
+    with the lexicon, so the lexicon cache holds it too (1 s to build, cold)."""
+    prefix = TAGGED_ONTOLOGY + ":"
+    return SimilarNames(
+        (c, name_key(t))
+        for c, t, _, _ in module.names
+        if c.startswith(prefix) and c not in ROOT_TERMS and "non-human animal" not in t
+    )
 
 
 # head nouns a disease name is written with either of: "X-linked disorder" for X-linked

@@ -25,7 +25,7 @@ _COMMON = 5_000  # a word in more names than this finds no candidates by itself 
 
 
 def _bag(key: Sequence[str]) -> frozenset[str]:
-    return frozenset(w for w in key if w not in STOP_WORDS)
+    return frozenset(key).difference(STOP_WORDS)
 
 
 class SimilarNames:
@@ -47,7 +47,8 @@ class SimilarNames:
         self._unknown = math.log(total)
         self._bags = list(bags)
         self._terms = [tuple(sorted(bags[b])) for b in self._bags]
-        self._norms = [math.sqrt(sum(self._weight[w] ** 2 for w in b)) for b in self._bags]
+        squared = {w: v * v for w, v in self._weight.items()}
+        self._norms = [math.sqrt(sum(map(squared.__getitem__, b))) for b in self._bags]
         postings: dict[str, list[int]] = defaultdict(list)
         for n, bag in enumerate(self._bags):
             for word in bag:

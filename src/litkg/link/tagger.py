@@ -24,7 +24,6 @@ from __future__ import annotations
 import base64
 import multiprocessing
 import os
-import re
 import tempfile
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,7 +35,6 @@ from litkg.link.tokens import Words
 
 ONTOLOGY = "MONDO"  # the ontology whose mentions are tagged
 _SENTENCE_ENDS = frozenset(".?!")
-_MARKS = re.compile(r"[.?!\n]")
 _REACH = 12  # the most words a tagged window reaches before or after a rule's span
 # CRFsuite's L-BFGS training: L1 and L2 regularisation, a fixed number of iterations (the
 # same input gives the same model)
@@ -71,38 +69,39 @@ def _gap(text: str, words: Words, i: int) -> str:
     """What stands between word ``i - 1`` and word ``i``, without spaces ("(", ",", "-")."""
     if i == 0:
         return "^"
-    return "".join(text[words.ends[i - 1] : words.starts[i]].split())[:3]
+    between = text[words.ends[i - 1] : words.starts[i]]
+    if between == " " or not between:
+        return ""  # most gaps: no need to split
+    return "".join(between.split())[:3]
 
 
-def _ends_sentence(gap: str, text: str, words: Words, i: int) -> bool:
-    """Whether a sentence ends between word ``i - 1`` and word ``i``."""
-    if "\n" in text[words.ends[i - 1] : words.starts[i]]:
+def _starts_sentence(text: str, words: Words, i: int) -> bool:
+    """Whether a sentence starts at word ``i`` (0 < i < len(words)): a line break before
+    it, or a full stop, question or exclamation mark first in the gap and a capital."""
+    between = text[words.ends[i - 1] : words.starts[i]]
+    if between == " ":
+        return False
+    if "\n" in between:
         return True
-    return bool(gap) and gap[0] in _SENTENCE_ENDS and text[words.starts[i]].isupper()
+    mark = between.lstrip()[:1]
+    return bool(mark) and mark in _SENTENCE_ENDS and text[words.starts[i]].isupper()
 
 
-def _boundaries(text: str, words: Words) -> list[int]:
-    """The words a sentence starts at (after the first), in order: only the gaps that hold
-    a full stop, a question or exclamation mark or a line break need a look."""
-    found: list[int] = []
-    for mark in _MARKS.finditer(text):
-        i = bisect_right(words.starts, mark.start())
-        if (
-            0 < i < len(words)
-            and (not found or found[-1] != i)
-            and _ends_sentence(_gap(text, words, i), text, words, i)
-        ):
-            found.append(i)
-    return found
-
-
-def _window(boundaries: list[int], size: int, first: int, last: int) -> tuple[int, int]:
+def _window(text: str, words: Words, first: int, last: int) -> tuple[int, int]:
     """The words [lo, hi) of the sentence around words ``first``..``last``, at most
-    :data:`_REACH` words either side (``boundaries``: :func:`_boundaries`)."""
-    at = bisect_right(boundaries, first) - 1
-    lo = max(boundaries[at] if at >= 0 else 0, first - _REACH, 0)
-    at = bisect_left(boundaries, last + 1)
-    hi = min(boundaries[at] if at < len(boundaries) else size, last + _REACH, size)
+    :data:`_REACH` words either side: only the gaps within reach need a look (a full
+    text's sentences are never all split)."""
+    size = len(words)
+    lo = max(first - _REACH, 0)
+    for i in range(first, max(lo, 1) - 1, -1):
+        if _starts_sentence(text, words, i):
+            lo = i
+            break
+    hi = min(last + _REACH, size)
+    for i in range(last + 1, min(hi, size - 1) + 1):
+        if _starts_sentence(text, words, i):
+            hi = i
+            break
     return lo, hi
 
 
@@ -110,7 +109,6 @@ def windows(text: str, words: Words, spans: Iterable[tuple[int, int]]) -> list[t
     """The merged word windows that hold ``spans`` (character offsets): each span's
     sentence, at most :data:`_REACH` words either side of it."""
     found: list[tuple[int, int]] = []
-    boundaries: list[int] | None = None
     for start, end in sorted(spans):
         first = bisect_left(words.starts, start)
         last = max(first, bisect_right(words.starts, end - 1) - 1)
@@ -118,9 +116,7 @@ def windows(text: str, words: Words, spans: Iterable[tuple[int, int]]) -> list[t
             continue
         if found and found[-1][1] > last:
             continue  # within the window before
-        if boundaries is None:
-            boundaries = _boundaries(text, words)
-        lo, hi = _window(boundaries, len(words), first, last)
+        lo, hi = _window(text, words, first, last)
         if found and lo <= found[-1][1]:
             found[-1] = (found[-1][0], max(hi, found[-1][1]))
         else:
