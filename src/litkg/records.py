@@ -13,18 +13,8 @@ from typing import Any, Literal
 FigureKind = Literal["figure", "table", "video", "supplement", "box"]
 # What a reference cites (JATS publication-type, normalised); None: not said (page text).
 ReferenceKind = Literal[
-    "journal",
-    "book",
-    "chapter",
-    "conference",
-    "data",
-    "preprint",
-    "web",
-    "thesis",
-    "patent",
-    "software",
-    "report",
-    "other",
+    "journal", "book", "chapter", "conference", "data", "preprint", "web", "thesis", "patent",
+    "software", "report", "other",
 ]
 
 

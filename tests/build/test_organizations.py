@@ -43,9 +43,7 @@ def test_affiliations_that_fold_alike_get_one_name_and_the_union_conforms(tmp_pa
     report = build([_inputs(tmp_path)], tmp_path / "out", formats=["nq"])
     assert len(report.published) == 3 and not report.rejects
     quads = ox.parse(path=str(tmp_path / "out" / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-    names = {
-        q.object.value for q in quads if "freiburg" in q.subject.value and q.predicate.value == FOAF_NAME
-    }
+    names = {q.object.value for q in quads if "freiburg" in q.subject.value and q.predicate.value == FOAF_NAME}
     assert names == {"Institute of Neuropathology, Université of Freiburg, Freiburg, Germany"}
     result = CliRunner().invoke(app, ["validate", str(tmp_path / "out" / "graph.nq")])
     assert result.exit_code == 0, result.output

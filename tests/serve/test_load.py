@@ -129,9 +129,7 @@ def test_http_error_reports_status_and_reason(server, seed_out):
 
 
 def test_a_directory_without_any_dump_is_refused(tmp_path):
-    with pytest.raises(
-        LoadError, match=r"no graph.nq, manifest.json \(shards\), graph.nt or graph.ttl: not a litkg build"
-    ):
+    with pytest.raises(LoadError, match=r"no graph.nq, manifest.json \(shards\), graph.nt or graph.ttl: not a litkg build"):
         list(read_named_graphs(tmp_path))
 
 

@@ -573,9 +573,7 @@ def test_a_request_body_over_the_limit_is_refused_without_reading_it_whole(serve
 def test_a_request_head_over_the_limit_gets_431(server, client):
     """A 1 MB header gets 431 Request Header Fields Too Large (not a reset, not a 400),
     and the server goes on answering."""
-    head = (
-        b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 1_000_000 + b"\r\n\r\n"
-    )
+    head = b"GET /sparql?query=ASK%7B%7D HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 1_000_000 + b"\r\n\r\n"
     answer = _raw_exchange(server, head, [])
     assert answer.startswith(b"HTTP/1.1 431"), answer[:200]
     assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 200
