@@ -259,10 +259,6 @@ def train_tagger(sequences: Iterable[tuple[Sequence_, list[str]]]) -> SpanTagger
         count += 1
     if not count:
         return None
-    return _trained(trainer)
-
-
-def _trained(trainer: Any) -> SpanTagger:
     trainer.set_params(_TRAINING)
     handle, path = tempfile.mkstemp(suffix=".crfsuite")
     os.close(handle)
