@@ -31,6 +31,9 @@ from litkg.rdf.identity import _find, _join
 distributed = pytest.importorskip("distributed")
 dd = pytest.importorskip("dask.dataframe")
 
+from litkg.build import cluster as cluster_module  # noqa: E402 (needs dask)
+from litkg.build.cluster import EDGES_PER_PARTITION, identity_partitions  # noqa: E402
+
 pytestmark = pytest.mark.slow
 
 
@@ -178,8 +181,18 @@ def test_the_cluster_build_publishes_the_local_builds_quads(cluster, corpus):
     assert not (work / "dask" / "_spool").exists()  # the spool goes at the end
 
 
-def test_the_same_quads_whatever_the_workers_and_partitions(small):
+def test_the_identity_step_has_a_partition_a_worker_and_more_as_links_grow():
+    assert identity_partitions(edges=100, workers=2, chunks=5) == 2
+    assert identity_partitions(edges=100, workers=8, chunks=3) == 3
+    assert identity_partitions(edges=0, workers=2, chunks=0) == 1
+    assert identity_partitions(edges=EDGES_PER_PARTITION * 600 + 1, workers=16, chunks=6000) == 601
+
+
+def test_the_same_quads_whatever_the_workers_and_partitions(small, monkeypatch):
     inputs, expected, work = small
+    # the identity step's tables in many partitions, some holding no link (a partition's
+    # worth is decided by the client, so the workers need not know)
+    monkeypatch.setattr(cluster_module, "EDGES_PER_PARTITION", 20)
     one_worker = _cluster_build(inputs, work / "one", BuildOptions(jobs=1, max_batch=7, shards=3), "local")
     assert sorted(shard_lines(work / "one")) == sorted(local_lines(work / "local-small"))
     assert sorted(one_worker.published) == sorted(expected.published)

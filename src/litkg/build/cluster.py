@@ -77,6 +77,11 @@ from litkg.records import Article
 from litkg.validate import Violation, validate_ntriples
 
 SPOOL = "_spool"
+# the most identifier links (token -> work rows) a partition of the identity step holds.
+# An article has about 50, so 10,000 articles fill one partition and PMC's 6 million
+# about 600 (benchmarks/identity_scale.py bounds workers' memory with 156,000 references,
+# some 470,000 links, a partition)
+EDGES_PER_PARTITION = 500_000
 
 
 class ClusterError(LitkgError):
@@ -217,6 +222,7 @@ class _ParseReport:
     rejects: list[Reject]
     repairs: list[Repair]
     seconds: float
+    edges: int  # identifier links (rows of the "edges" table)
 
 
 def parse_task(number: int, sources: list[str], spool: str) -> _Parsed:
@@ -240,7 +246,16 @@ def parse_task(number: int, sources: list[str], spool: str) -> _Parsed:
     _write_bytes(_join(spool, "articles", f"{number:06d}.pickle"), pickle.dumps(articles, 5))
     tables = index_rows(number, index, articles)
     tables["questions"] = questions(number, articles)
-    return _Parsed(_ParseReport(sources, rejects, repairs, time.perf_counter() - started), tables)
+    seconds = time.perf_counter() - started
+    return _Parsed(_ParseReport(sources, rejects, repairs, seconds, len(tables["edges"])), tables)
+
+
+def identity_partitions(edges: int, workers: int, chunks: int) -> int:
+    """How many partitions the identity step's tables are shuffled into: enough that none
+    holds more than :data:`EDGES_PER_PARTITION` links, and one per worker (or chunk, if
+    fewer) at least. More cost time and no memory: each shuffle's tasks grow with the
+    partitions (2,000 articles on 2 workers: identity 11 s in 8 partitions, 6 s in 2)."""
+    return max(1, min(workers, chunks), -(-edges // EDGES_PER_PARTITION))
 
 
 def _peak_rss() -> int:
@@ -558,7 +573,8 @@ def _run(
         report.repairs.extend(part.repairs)
 
     clock = time.perf_counter()
-    partitions = max(1, min(len(chunks), 4 * len(client.scheduler_info().get("workers", {})) or 1))
+    workers = len(client.scheduler_info().get("workers", {})) or 1
+    partitions = identity_partitions(sum(r.edges for r in parse_reports), workers, len(chunks))
     tables = {
         name: dd.from_delayed(
             [
