@@ -79,8 +79,8 @@ from litkg.validate import Violation, validate_ntriples
 SPOOL = "_spool"
 # the most identifier links (token -> work rows) a partition of the identity step holds.
 # An article has about 50, so 10,000 articles fill one partition and PMC's 6 million
-# about 600 (benchmarks/identity_scale.py bounds workers' memory with 156,000 references,
-# some 470,000 links, a partition)
+# about 600; a partition's two string columns take some 60 MB, a few times that while
+# joined (benchmarks/identity_scale.py shows workers' memory bounded by their partitions)
 EDGES_PER_PARTITION = 500_000
 
 
