@@ -190,10 +190,17 @@ def test_the_identity_step_has_a_partition_a_worker_and_more_as_links_grow():
 
 def test_the_same_quads_whatever_the_workers_and_partitions(small, monkeypatch):
     inputs, expected, work = small
-    # the identity step's tables in many partitions, some holding no link (a partition's
-    # worth is decided by the client, so the workers need not know)
-    monkeypatch.setattr(cluster_module, "EDGES_PER_PARTITION", 20)
+    # the identity step's tables in several partitions though one worker runs it (a
+    # partition's worth is decided by the client, so the workers need not know): about
+    # 1,500 links, so 7 partitions (at 20 links a partition, 76 took a minute more)
+    monkeypatch.setattr(cluster_module, "EDGES_PER_PARTITION", 250)
+    sized = cluster_module.identity_partitions
+    counted: list[int] = []
+    monkeypatch.setattr(
+        cluster_module, "identity_partitions", lambda *a: counted.append(sized(*a)) or counted[-1]
+    )
     one_worker = _cluster_build(inputs, work / "one", BuildOptions(jobs=1, max_batch=7, shards=3), "local")
+    assert counted and counted[0] > 4
     assert sorted(shard_lines(work / "one")) == sorted(local_lines(work / "local-small"))
     assert sorted(one_worker.published) == sorted(expected.published)
     assert len(read_manifest(work / "one").shards) > 7  # one per task of 7 articles, and 3 of descriptions
