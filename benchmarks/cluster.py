@@ -4,7 +4,8 @@ Times ``litkg build`` (the local build, ``--jobs J``) and ``litkg build --schedu
 (a LocalCluster of J single-threaded workers: the same cores) on the same generated
 corpus, each in its own process, and prints wall seconds, the ratio (goal: the cluster
 build at most 1.3 times the local one), the peak RSS of the local
-build (parent and workers) and of the cluster build's client and each worker. With
+build (parent and workers) and of the cluster build's client and each worker (over the
+build, and in each stage: parse, identity, map, counts and descriptions). With
 ``--check`` it also checks that the union of the shards is the local graph.nq, line
 for line (``sort`` of both).
 
@@ -57,6 +58,10 @@ def run_cluster(inputs: str, out: str, jobs: int) -> dict:
         "triples": report.triples,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "workers_peak_rss_mb": {a: b / 2**20 for a, b in report.worker_peak_rss.items()},
+        "workers_peak_rss_mb_by_stage": {
+            stage: [b / 2**20 for b in peaks.values()]
+            for stage, peaks in report.worker_peak_rss_by_stage.items()
+        },
         "stages": report.seconds,
     }
 
@@ -117,6 +122,9 @@ def main() -> None:
             f" {dask['triples']} triples, peak RSS {dask['peak_rss_mb']:.0f} MB (client),"
             f" {workers} MB (workers)"
         )
+        by_stage = dask.get("workers_peak_rss_mb_by_stage", {})
+        stage_peaks = (f"{stage} {', '.join(f'{mb:.0f}' for mb in mbs)}" for stage, mbs in by_stage.items())
+        print("  cluster workers' peak RSS by stage (MB): " + "; ".join(stage_peaks))
         print(f"  ratio {ratio:.2f} (goal <= 1.3)")
         print("  local stages:   " + ", ".join(f"{k} {v:.1f}" for k, v in local["stages"].items()))
         print("  cluster stages: " + ", ".join(f"{k} {v:.1f}" for k, v in dask["stages"].items()))

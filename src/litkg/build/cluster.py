@@ -259,10 +259,41 @@ def identity_partitions(edges: int, workers: int, chunks: int) -> int:
 
 
 def _peak_rss() -> int:
-    """This process's peak resident set, in bytes (Linux reports KiB)."""
+    """This process's peak resident set since it started or since :func:`_stage_peak_rss`
+    last started it anew, in bytes: Linux's VmHWM, else getrusage's maximum."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024  # kB
     import resource
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def _stage_peak_rss() -> int:
+    """This process's peak resident set (:func:`_peak_rss`), then the peak started anew
+    from what the process holds now, so the next call tells the next stage's peak (Linux:
+    "5" written to /proc/self/clear_refs resets VmHWM). Where it cannot be reset, the
+    next call tells the peak since the process started."""
+    peak = _peak_rss()
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+    return peak
+
+
+def _record_stage_peaks(client: Any, report: BuildReport, stage: str) -> None:
+    """Each worker's peak resident set during ``stage`` (since the last record), by address."""
+    report.worker_peak_rss_by_stage[stage] = dict(sorted(client.run(_stage_peak_rss).items()))
+
+
+def whole_build_peaks(by_stage: dict[str, dict[str, int]]) -> dict[str, int]:
+    """Each worker's peak over the stages (a worker started again after one died has a
+    new address, and peaks only in the stages it ran)."""
+    peaks: dict[str, int] = {}
+    for stage in by_stage.values():
+        for worker, peak in stage.items():
+            peaks[worker] = max(peaks.get(worker, 0), peak)
+    return dict(sorted(peaks.items()))
 
 
 def _report_of(parsed: _Parsed) -> _ParseReport:
@@ -558,6 +589,7 @@ def _run(
     from distributed import as_completed
 
     numbers = list(range(len(chunks)))
+    client.run(_stage_peak_rss)  # workers of a running cluster may have built before
     clock = time.perf_counter()
     parsed = client.map(parse_task, numbers, chunks, spool=spool, key=[f"parse-{n}" for n in numbers])
     reports = client.map(_report_of, parsed, key=[f"parse-report-{n}" for n in numbers])
@@ -571,6 +603,7 @@ def _run(
     for part in parse_reports:
         report.rejects.extend(part.rejects)
         report.repairs.extend(part.repairs)
+    _record_stage_peaks(client, report, "parse")
 
     clock = time.perf_counter()
     workers = len(client.scheduler_info().get("workers", {})) or 1
@@ -598,6 +631,7 @@ def _run(
     everything.map_partitions(_write_views, spool, meta={"chunk": "int64"}).compute()
     del answers, everything, resolved, tables, parsed
     report.seconds["identity"] = time.perf_counter() - clock
+    _record_stage_peaks(client, report, "identity")
     for source in (source for chunk in chunks for source in chunk if source in duplicates):  # input order
         message = f"the same article as {duplicates[source]}, which is published instead"
         report.rejects.append(Reject(source, "duplicate", message))
@@ -617,6 +651,7 @@ def _run(
     )
     results: list[_MappedChunk] = client.gather(mapped)
     report.seconds["workers_wall"] = time.perf_counter() - clock
+    _record_stage_peaks(client, report, "map")
     published: list[tuple[str, str]] = []
     shards: list[Shard] = []
     for result in results:
@@ -665,7 +700,8 @@ def _run(
         )
     )
     report.seconds["counts_and_descriptions"] = time.perf_counter() - clock
-    report.worker_peak_rss = dict(sorted(client.run(_peak_rss).items()))
+    _record_stage_peaks(client, report, "counts_and_descriptions")
+    report.worker_peak_rss = whole_build_peaks(report.worker_peak_rss_by_stage)
     triples = sum(result.own.triples for result in results)
     subjects = sum(result.own.subjects for result in results)
     predicates: set[str] = set().union(*(result.own.predicates for result in results))

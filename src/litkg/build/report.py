@@ -55,8 +55,10 @@ class BuildReport:
     files: list[Path] = field(default_factory=list)
     triples: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # per stage; worker stages are CPU-summed
-    # on a cluster: each worker's peak resident set, in bytes, by its address
+    # on a cluster: each worker's peak resident set, in bytes, by its address; over the
+    # whole build, and per stage (parse, identity, map, counts_and_descriptions)
     worker_peak_rss: dict[str, int] = field(default_factory=dict)
+    worker_peak_rss_by_stage: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def write_build_report(out: Path, report: BuildReport) -> Path:
