@@ -14,7 +14,11 @@ Printed: seconds, rounds, groups, and each worker's peak RSS against the worker'
 memory limit: Dask spills what does not fit to disk, so a worker's memory is bounded by
 its limit and its partitions, not by the corpus.
 
-    python benchmarks/identity_scale.py --references 10000000 --partitions 64 --memory-limit 3GB
+    python benchmarks/identity_scale.py --references 10000000 --memory-limit 3GB
+
+By default the references are generated and resolved in as many partitions as the
+cluster build would make for their links (at most ``EDGES_PER_PARTITION`` each), so a
+run at two sizes shows what a worker holds as the corpus grows at the build's own sizing.
 """
 
 from __future__ import annotations
@@ -50,6 +54,10 @@ def references(seed: int, count: int, works: int) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).astype("str")
 
 
+# the (token, work) links a reference gives: its key, a DOI for 60%, a PMID for 50%
+LINKS_PER_REFERENCE = 1 + 0.6 + 0.5
+
+
 def _peak_rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
@@ -59,7 +67,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--references", type=int, default=10_000_000)
-    parser.add_argument("--partitions", type=int, default=64)
+    parser.add_argument(
+        "--partitions",
+        type=int,
+        default=None,
+        help="default: as the cluster build sizes them (litkg.build.cluster.identity_partitions)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--memory-limit", default="3GB", help="per worker; Dask spills beyond it")
     args = parser.parse_args()
@@ -67,9 +80,14 @@ def main() -> None:
     import dask.dataframe as dd
     from distributed import Client, LocalCluster
 
+    from litkg.build.cluster import EDGES_PER_PARTITION, identity_partitions
     from litkg.build.components import connected_components
 
     works = max(1, args.references // 3)
+    if args.partitions is None:  # the build's rule: at most EDGES_PER_PARTITION links in each
+        args.partitions = identity_partitions(
+            round(args.references * LINKS_PER_REFERENCE), args.workers, args.workers
+        )
     per_partition = -(-args.references // args.partitions)
     with (
         LocalCluster(
@@ -97,7 +115,8 @@ def main() -> None:
         peaks = client.run(_peak_rss)
     print(
         f"{args.references:,} references ({per_partition * args.partitions:,} generated"
-        f" in {args.partitions} partitions), "
+        f" in {args.partitions} partitions, about {per_partition * LINKS_PER_REFERENCE:,.0f} links each;"
+        f" the build's bound is {EDGES_PER_PARTITION:,}), "
         f"{args.workers} workers of {args.memory_limit}: {seconds:.0f} s, {rounds} rounds, "
         f"{tokens:,} tokens in {groups:,} groups"
     )
