@@ -325,6 +325,20 @@ def test_coordinated_terms_share_their_head(annotator):
     ]
 
 
+def test_a_term_is_annotated_once_over_one_span():
+    """The shipped model may link the coordination and the composite over "inner and
+    outer hair cells" to the same term: one annotation, not two."""
+    text = "In the cochlea, inner and outer hair cells degenerate."
+    found = [(m.part, m.start, m.end, m.curie) for m in Annotator().annotate_texts([("t", text)])]
+    assert found and len(found) == len(set(found))
+    from litkg.link.annotator import Mention, distinct
+
+    one = Mention("CL:0000589", "t", 16, 42, "inner and outer hair cells", "", "", "coordination")
+    same = Mention("CL:0000589", "t", 16, 42, "inner and outer hair cells", "", "", "composite")
+    other = Mention("CL:0000601", "t", 16, 42, "inner and outer hair cells", "", "", "composite")
+    assert distinct([one, same, other]) == [one, other]
+
+
 def test_capital_initials_before_cell(annotator):
     text = "Embryonic stem lines: ES cells were targeted; es cells are not."
     found = [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])]

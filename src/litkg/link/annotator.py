@@ -400,6 +400,21 @@ def outermost(mentions: Sequence[Mention]) -> list[Mention]:
     return [m for m in mentions if m.via == "abbreviation" or (m.part, m.curie, m.start, m.end) not in inner]
 
 
+def distinct(mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions less any of the same term over the same span of the same part as one
+    before it: two proposals over one span (the coordination "inner and outer hair cells"
+    and the composite over the same words) may be linked to the same term, which is one
+    annotation, not two."""
+    seen: set[tuple[str, int, int, str]] = set()
+    kept = []
+    for m in mentions:
+        key = (m.part, m.start, m.end, m.curie)
+        if key not in seen:
+            seen.add(key)
+            kept.append(m)
+    return kept
+
+
 def _mention(part: str, text: str, span: Span) -> Mention:
     return Mention(
         curie=span.curie,
@@ -453,7 +468,7 @@ class Annotator:
             start = span.start if option.start is None else option.start
             span = Span(start, span.end, option.curie, span.via)
             mentions.append(_mention(proposal.part, texts[proposal.part], span))
-        return outermost(mentions)
+        return distinct(outermost(mentions))
 
     def proposals(
         self,
