@@ -368,3 +368,23 @@ def test_inputs_and_output_in_memory_on_an_in_process_cluster(tmp_path):
     # the sources are URLs here, not paths: the same articles, under the same IRIs
     # (IRIs come from DOIs and keys; a source names only what has neither)
     assert sorted(lines) == sorted(local_lines(tmp_path / "local"))
+
+
+def test_a_worker_that_cannot_tell_its_memory_never_fails_the_build(tmp_path, monkeypatch):
+    """The peak memory figures are asked of every worker between stages; a worker that
+    cannot answer (here: every worker, as if it had just died) is left out of them, and
+    the build publishes all the same."""
+
+    def unanswered() -> int:
+        raise OSError("gone")
+
+    monkeypatch.setattr(cluster_module, "_stage_peak_rss", unanswered)
+    with distributed.LocalCluster(
+        n_workers=1, processes=False, dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR
+    ) as threads:
+        report = _cluster_build([str(SEEDS)], tmp_path / "out", BuildOptions(), threads.scheduler_address)
+    assert len(report.published) == 2
+    assert report.worker_peak_rss_by_stage == {
+        stage: {} for stage in ("parse", "identity", "map", "counts_and_descriptions")
+    }
+    assert report.worker_peak_rss == {}

@@ -283,8 +283,11 @@ def _stage_peak_rss() -> int:
 
 
 def _record_stage_peaks(client: Any, report: BuildReport, stage: str) -> None:
-    """Each worker's peak resident set during ``stage`` (since the last record), by address."""
-    report.worker_peak_rss_by_stage[stage] = dict(sorted(client.run(_stage_peak_rss).items()))
+    """Each worker's peak resident set during ``stage`` (since the last record), by address.
+    A worker that cannot answer (it died, and its nanny is starting it again) is left out:
+    a figure must never fail the build."""
+    peaks = client.run(_stage_peak_rss, on_error="ignore")
+    report.worker_peak_rss_by_stage[stage] = dict(sorted(peaks.items()))
 
 
 def whole_build_peaks(by_stage: dict[str, dict[str, int]]) -> dict[str, int]:
@@ -590,7 +593,7 @@ def _run(
     from distributed import as_completed
 
     numbers = list(range(len(chunks)))
-    client.run(_stage_peak_rss)  # workers of a running cluster may have built before
+    client.run(_stage_peak_rss, on_error="ignore")  # a running cluster's workers may have built before
     clock = time.perf_counter()
     parsed = client.map(parse_task, numbers, chunks, spool=spool, key=[f"parse-{n}" for n in numbers])
     reports = client.map(_report_of, parsed, key=[f"parse-report-{n}" for n in numbers])
