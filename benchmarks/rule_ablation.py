@@ -37,7 +37,7 @@ RULES = {
     "ellipses": "A.Annotator._take_ellipses = lambda self, text, tokens, heads, chosen: None",
     "short_forms": "A.Annotator._take_short_forms = lambda self, text, tokens, definitions, chosen: None",
     "unconfirmed_spans": "A._unconfirmed = lambda text, candidates, definitions, chosen: []",
-    "widened_options": "A._widened = lambda text, span, previous_end, proposed: ()",
+    "widened_options": "A._widened = lambda text, words, span, previous_end, proposed: ()",
 }
 
 CHILD = r"""

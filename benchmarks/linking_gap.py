@@ -1,0 +1,167 @@
+"""Where NCBI ``devel``'s linking figure falls short of the ``train`` folds': mentions whose
+words the training documents have, and those they never had.
+
+    python benchmarks/linking_gap.py [--shared ../shared]
+
+Prints, for NCBI ``devel`` scored by a model trained on ``train`` and for the ``train``
+abstracts each scored by a model trained on the other four of five folds (the folds of
+``litkg eval-linking --folds 5``):
+
+1. strict precision, recall and F1 of the gold mentions whose normalised words are those
+   of a gold mention of the training documents ("seen"), and of the others ("unseen"),
+   a prediction counted with the gold mentions of its own words;
+2. the kinds of the unseen gold mentions (an acronym, a name the lexicon gives a right
+   term, a name it gives another term, a coordination, no name of the lexicon), from
+   the gold alone, with the recall of each kind;
+3. how often the concept the training documents give a mention's words most often is
+   among the mention's concepts (the corpus's conventions, from the gold alone).
+
+It trains six models (about 2 minutes on 2 cores). Nothing here chooses anything: it
+says where a figure comes from.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+
+from litkg.link.annotator import Annotator
+from litkg.link.evaluate import GoldDocument, OntologyReport, folds, read_gold, subset
+from litkg.link.lexicon import Lexicon, is_acronym
+from litkg.link.tagger import ONTOLOGY
+from litkg.link.tokens import name_key
+from litkg.link.train import Trainer
+
+HERE = Path(__file__).resolve().parent
+NCBI = Path("corpus", "ncbi-disease", "ncbi-disease-train-dev.jsonl.gz")
+KINDS = (
+    "acronym",
+    "lexicon name, right term",
+    "lexicon name, another term",
+    "coordination",
+    "no lexicon name",
+)
+Words = tuple[str, ...]
+
+
+def words_of_mentions(documents: Sequence[GoldDocument]) -> set[Words]:
+    return {name_key(d.text[m.start : m.end]) for d in documents for m in d.mentions if m.mappable}
+
+
+def kind_of(lexicon: Lexicon, surface: str, concepts: frozenset[str] | set[str]) -> str:
+    """What an unseen gold mention is, from the gold and the lexicon alone."""
+    key = name_key(surface)
+    named = {e.curie for e in lexicon.lookup(key)}
+    if is_acronym(surface):
+        return "acronym"
+    if named & concepts:
+        return "lexicon name, right term"
+    if named:
+        return "lexicon name, another term"
+    if "and" in key or "or" in key or "/" in surface:
+        return "coordination"
+    return "no lexicon name"
+
+
+class Gap:
+    """The figures of :func:`main`, summed over the scored documents of one setting."""
+
+    def __init__(self) -> None:
+        self.reports = {"seen": OntologyReport(), "unseen": OntologyReport()}
+        self.kinds: Counter[str] = Counter()
+        self.kinds_found: Counter[str] = Counter()
+
+    def score(self, annotator: Annotator, documents: Sequence[GoldDocument], seen: set[Words]) -> None:
+        lexicon = annotator.lexicon
+        for document in documents:
+            text = document.text
+            gold = [m for m in document.mentions if m.ontology == ONTOLOGY]
+            unscored = [(g.start, g.end) for g in gold if not g.mappable]
+            predicted = {
+                (m.start, m.end, m.curie)
+                for m in annotator.annotate_texts([("text", text)])
+                if m.curie.startswith(ONTOLOGY + ":")
+                and not any(s < m.end and m.start < e for s, e in unscored)
+            }
+            for group, report in self.reports.items():
+                inside = group == "seen"
+                report.add(
+                    text,
+                    [g for g in gold if g.mappable and (name_key(text[g.start : g.end]) in seen) == inside],
+                    {p for p in predicted if (name_key(text[p[0] : p[1]]) in seen) == inside},
+                )
+            for g in gold:
+                surface = text[g.start : g.end]
+                if not g.mappable or name_key(surface) in seen:
+                    continue
+                kind = kind_of(lexicon, surface, g.concepts)
+                self.kinds[kind] += 1
+                self.kinds_found[kind] += any((g.start, g.end, c) in predicted for c in g.concepts)
+
+
+def conventions(documents: Sequence[GoldDocument], training: Sequence[GoldDocument]) -> tuple[int, int]:
+    """Of the gold mentions of ``documents`` whose words a mention of ``training`` has: how
+    many, and how many have among their concepts the concept ``training`` gives those
+    words most often (the first of equals by its sorted terms)."""
+    given: dict[Words, Counter[tuple[str, ...]]] = defaultdict(Counter)
+    for d in training:
+        for m in d.mentions:
+            if m.mappable:
+                given[name_key(d.text[m.start : m.end])][tuple(sorted(m.concepts))] += 1
+    seen = agree = 0
+    for d in documents:
+        for m in d.mentions:
+            counts = given.get(name_key(d.text[m.start : m.end])) if m.mappable else None
+            if counts:
+                seen += 1
+                most = min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+                agree += bool(set(most) & m.concepts)
+    return seen, agree
+
+
+def report(name: str, gap: Gap, agreement: tuple[int, int]) -> None:
+    print(f"\n{name}")
+    for group, r in gap.reports.items():
+        s = r.strict
+        print(
+            f"  words {group:6}: {s.tp + s.fn:5} gold, {s.tp + s.fp:5} predicted, "
+            f"P {s.precision:.3f}  R {s.recall:.3f}  F1 {s.f1:.3f}"
+        )
+    total = sum(gap.kinds.values())
+    for kind in KINDS:
+        n = gap.kinds[kind]
+        found = gap.kinds_found[kind] / n if n else 0.0
+        print(f"  unseen, {kind:27}: {n:4} ({n / total:.2f}), found {found:.2f}")
+    seen, agree = agreement
+    print(f"  the training's most given concept right: {agree} of {seen} ({agree / seen:.3f})")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--shared", type=Path, default=HERE.parent.parent / "shared")
+    args = parser.parse_args()
+    documents = read_gold(args.shared / NCBI)
+    train, devel = subset(documents, "train"), subset(documents, "devel")
+
+    gap = Gap()
+    gap.score(Trainer()(train), devel, words_of_mentions(train))
+    report("NCBI devel, trained on train", gap, conventions(devel, train))
+
+    gap = Gap()
+    seen = agree = 0
+    parts = folds(train, 5)
+    for i, fold in enumerate(parts):
+        training = [d for j, other in enumerate(parts) if j != i for d in other]
+        gap.score(Trainer()(training), fold, words_of_mentions(training))
+        s, a = conventions(fold, training)
+        seen, agree = seen + s, agree + a
+        print(f"  (fold {i + 1}: the training's most given concept right for {a} of {s})")
+    report("NCBI train, each fold trained on the other four", gap, (seen, agree))
+
+
+if __name__ == "__main__":
+    main()
