@@ -16,7 +16,7 @@ abstracts each scored by a model trained on the other four of five folds (the fo
 3. how often the concept the training documents give a mention's words most often is
    among the mention's concepts (the corpus's conventions, from the gold alone).
 
-It trains six models (about 2 minutes on 2 cores). Nothing here chooses anything: it
+It trains six models (about a minute on 2 cores). Nothing here chooses anything: it
 says where a figure comes from.
 """
 

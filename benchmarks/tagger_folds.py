@@ -17,7 +17,7 @@ from pathlib import Path
 
 from litkg.link.annotator import TAGGED_PREFIX
 from litkg.link.evaluate import folds, read_gold, subset
-from litkg.link.tagger import ONTOLOGY, train_taggers
+from litkg.link.tagger import ONTOLOGY
 from litkg.link.train import Trainer
 
 HERE = Path(__file__).resolve().parent
@@ -52,18 +52,15 @@ def main() -> None:
     trainer = Trainer()  # its rules and training sequences, as a model's training makes them
     parts = folds(documents, args.folds)
     place = {id(d): n for n, d in enumerate(documents)}
-    sequences = [trainer._sequences_of(d) for d in documents]
     jobs = [[place[id(d)] for other in parts if other is not fold for d in other] for fold in parts]
-    taggers = train_taggers(sequences, jobs)
+    taggers = trainer._taggers(documents, jobs)  # as a model's cross-fitted taggers are trained
     right = found = gold = 0
     overlapping_found = overlapped_gold = 0
     for fold, tagger in zip(parts, taggers, strict=True):
-        if tagger is None:
-            continue
         for document in fold:
             rules = trainer._rules_of(document)
             chosen = [(s.start, s.end) for s in rules.chosen["text"] if s.curie.startswith(TAGGED_PREFIX)]
-            spans = tagger.spans(document.text, rules.tokens["text"], chosen)
+            spans = tagger.spans(document.text, rules.tokens["text"], chosen) if tagger else frozenset()
             mentions = {(m.start, m.end) for m in document.mentions if m.ontology == ONTOLOGY}
             right += len(spans & mentions)
             overlapping_found += sum(any(_overlap(s, m) for m in mentions) for s in spans)
