@@ -14,7 +14,10 @@ abstracts each scored by a model trained on the other four of five folds (the fo
    term, a name it gives another term, a coordination, no name of the lexicon), from
    the gold alone, with the recall of each kind;
 3. how often the concept the training documents give a mention's words most often is
-   among the mention's concepts (the corpus's conventions, from the gold alone).
+   among the mention's concepts (the corpus's conventions, from the gold alone);
+4. the false positives, seen and unseen, by what the gold has at their place: a mention
+   of the same span with other concepts, a mention of another span overlapping it, or
+   no mention.
 
 It trains six models (about a minute on 2 cores). Nothing here chooses anything: it
 says where a figure comes from.
@@ -28,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from litkg.link.annotator import Annotator
-from litkg.link.evaluate import GoldDocument, OntologyReport, folds, read_gold, subset
+from litkg.link.evaluate import GoldDocument, GoldMention, OntologyReport, folds, read_gold, subset
 from litkg.link.lexicon import Lexicon, is_acronym
 from litkg.link.tagger import ONTOLOGY
 from litkg.link.tokens import name_key
@@ -44,6 +47,7 @@ KINDS = (
     "no lexicon name",
 )
 Words = tuple[str, ...]
+FALSE_POSITIVES = ("same span, another concept", "overlapping span", "no gold mention")
 
 
 def words_of_mentions(documents: Sequence[GoldDocument]) -> set[Words]:
@@ -72,6 +76,7 @@ class Gap:
         self.reports = {"seen": OntologyReport(), "unseen": OntologyReport()}
         self.kinds: Counter[str] = Counter()
         self.kinds_found: Counter[str] = Counter()
+        self.false_positives: dict[str, Counter[str]] = {"seen": Counter(), "unseen": Counter()}
 
     def score(self, annotator: Annotator, documents: Sequence[GoldDocument], seen: set[Words]) -> None:
         lexicon = annotator.lexicon
@@ -92,6 +97,12 @@ class Gap:
                     [g for g in gold if g.mappable and (name_key(text[g.start : g.end]) in seen) == inside],
                     {p for p in predicted if (name_key(text[p[0] : p[1]]) in seen) == inside},
                 )
+            scored = [g for g in gold if g.mappable]
+            for start, end, curie in predicted:
+                if any((g.start, g.end) == (start, end) and curie in g.concepts for g in scored):
+                    continue
+                group = "seen" if name_key(text[start:end]) in seen else "unseen"
+                self.false_positives[group][false_positive_kind(scored, start, end)] += 1
             for g in gold:
                 surface = text[g.start : g.end]
                 if not g.mappable or name_key(surface) in seen:
@@ -99,6 +110,15 @@ class Gap:
                 kind = kind_of(lexicon, surface, g.concepts)
                 self.kinds[kind] += 1
                 self.kinds_found[kind] += any((g.start, g.end, c) in predicted for c in g.concepts)
+
+
+def false_positive_kind(gold: Sequence[GoldMention], start: int, end: int) -> str:
+    """What the gold has where a false positive is (see :data:`FALSE_POSITIVES`)."""
+    if any((g.start, g.end) == (start, end) for g in gold):
+        return FALSE_POSITIVES[0]
+    if any(g.start < end and start < g.end for g in gold):
+        return FALSE_POSITIVES[1]
+    return FALSE_POSITIVES[2]
 
 
 def conventions(documents: Sequence[GoldDocument], training: Sequence[GoldDocument]) -> tuple[int, int]:
@@ -134,6 +154,9 @@ def report(name: str, gap: Gap, agreement: tuple[int, int]) -> None:
         n = gap.kinds[kind]
         found = gap.kinds_found[kind] / n if n else 0.0
         print(f"  unseen, {kind:27}: {n:4} ({n / total:.2f}), found {found:.2f}")
+    for group, counts in gap.false_positives.items():
+        shares = ", ".join(f"{kind} {counts[kind]}" for kind in FALSE_POSITIVES)
+        print(f"  false positives, words {group}: {shares}")
     seen, agree = agreement
     print(f"  the training's most given concept right: {agree} of {seen} ({agree / seen:.3f})")
 
