@@ -17,6 +17,7 @@ from litkg.link import Annotator
 from litkg.link.abbreviations import find_abbreviations
 from litkg.link.annotator import Mention, outermost
 from litkg.link.ontology import Source, build_module, curie_to_iri, iri_to_curie, load_module, shipped_module
+from litkg.link.tokens import name_key
 from litkg.parse import parse_file
 from litkg.rdf.namespaces import DCTERMS, OA, RDF, RDFS, XSD
 
@@ -363,6 +364,24 @@ def test_a_disease_name_is_also_written_with_the_other_disease_noun(annotator):
     }
     assert {e.curie for e in lookup(("brittle", "bone", "disorder"))} == {"MONDO:0011375"}
     assert {e.curie for e in lookup(("brittle", "bone", "disease"))} == {"MONDO:0019019"}
+
+
+def test_a_name_only_an_animals_disease_has_names_the_human_disease(annotator):
+    """MONDO gives "C2 deficiency" only to "complement component 2 deficiency, non-human
+    animal"; a paper that does not say whose disease it is names the human's. No disease
+    of a non-human animal is a similar name of a tagged mention either."""
+    [mention] = annotator.annotate_texts([("text", "Two sisters with C2 deficiency were studied.")])
+    assert (mention.exact, annotator.lexicon.module.labels[mention.curie]) == (
+        "C2 deficiency",
+        "complement component 2 deficiency",
+    )
+    lookup = annotator.lexicon.lookup
+    assert {e.curie for e in lookup(("c2", "deficiency"))} == {mention.curie}
+    [animal] = {e.curie for e in lookup(name_key("complement component 2 deficiency, non-human animal"))}
+    assert animal != mention.curie
+    similar = annotator.lexicon.similar.of(name_key("Becker type muscular dystrophy, dog"))
+    labels = annotator.lexicon.module.labels
+    assert similar and not any("dog" in labels[c] or "animal" in labels[c] for c, _ in similar)
 
 
 def test_an_inner_mention_of_the_term_a_longer_mention_names_is_dropped():

@@ -31,6 +31,10 @@ EXCLUDED_TERMS = frozenset({"CL:0000000"})
 # are class nouns of the lexicon (the last word of many names: "disorder"), not by
 # "condition" or "medical condition", which mostly mean something else in a paper.
 ROOT_TERMS = frozenset({"MONDO:0000001"})
+# MONDO's "non-human animal disease", and how the label of each of its terms that has a
+# human counterpart ends ("complement component 2 deficiency, non-human animal")
+ANIMAL_DISEASE = "MONDO:0005583"
+ANIMAL_SUFFIX = ", non-human animal"
 CLASS_NOUN_HEADS = 100
 END = ""  # trie key marking the end of a name
 # Heads of "X cell" names that are cell nouns on their own ("photoreceptor", "osteocyte").
@@ -407,7 +411,12 @@ class Lexicon:
         # the words that end a cell-type name: "cell", and "photoreceptor" in "rod photoreceptor"
         self.cell_heads = frozenset({"cell"}.union(*nouns.values()))
         entries: dict[tuple[str, ...], dict[str, Entry]] = defaultdict(dict)
+        animal = animal_diseases(module)
+        human = human_counterparts(module, animal)
         for curie, text, kind, _ in module.names:
+            if curie in human and not text.endswith(ANIMAL_SUFFIX):
+                # the animal's term keeps only the names that say whose disease it is
+                curie, kind = human[curie], "exact" if kind == "label" else kind
             if matched(curie, text, kind, heads, modifiers):
                 for key, entry in keyed_entries(curie, text, kind, nouns.get(curie, ())):
                     _add(entries, key, entry)
@@ -422,7 +431,7 @@ class Lexicon:
                 node = node.setdefault(token, {})
             node[END] = tuple(sorted(by_curie.values(), key=lambda e: e.curie))
         self.starts = NameStarts.of(self.trie)
-        self.similar = similar_names(module)
+        self.similar = similar_names(module, animal)
 
     def ancestors(self, curie: str) -> list[str]:
         """The term's ancestors in the module (memoised)."""
@@ -443,16 +452,41 @@ class Lexicon:
         return found
 
 
-def similar_names(module: OntologyModule) -> SimilarNames:
+def similar_names(module: OntologyModule, animal: frozenset[str]) -> SimilarNames:
     """The index of the names of the tagged ontology's terms (:mod:`litkg.link.similar`),
-    less its roots and the non-human animals' diseases (MONDO's 1xxxxxx terms): built
-    with the lexicon, so the lexicon cache holds it too (1 s to build, cold)."""
+    less its roots and the diseases of non-human animals (``animal``; a mention in a
+    paper is no "Becker type muscular dystrophy, dog"): built with the lexicon, so the
+    lexicon cache holds it too (1 s to build, cold)."""
     prefix = TAGGED_ONTOLOGY + ":"
     return SimilarNames(
         (c, name_key(t))
         for c, t, _, _ in module.names
-        if c.startswith(prefix) and c not in ROOT_TERMS and "non-human animal" not in t
+        if c.startswith(prefix) and c not in ROOT_TERMS and c not in animal
     )
+
+
+def animal_diseases(module: OntologyModule) -> frozenset[str]:
+    """The terms of :data:`ANIMAL_DISEASE` and below."""
+    return frozenset(c for c in module.labels if c == ANIMAL_DISEASE or ANIMAL_DISEASE in module.ancestors(c))
+
+
+def human_counterparts(module: OntologyModule, animal: frozenset[str]) -> dict[str, str]:
+    """{a non-human animal's disease: the human disease it copies}, where exactly one
+    other term has its label less :data:`ANIMAL_SUFFIX`. MONDO gives some names to the
+    animal's term only ("C2 deficiency" for "complement component 2 deficiency,
+    non-human animal"); a paper that does not say whose disease it names means a human's."""
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for curie, label in module.labels.items():
+        if curie.startswith(ANIMAL_DISEASE.split(":")[0] + ":") and curie not in animal:
+            by_label[" ".join(label.casefold().split())].add(curie)
+    found = {}
+    for curie in animal:
+        label = module.labels[curie]
+        if label.endswith(ANIMAL_SUFFIX):
+            human = by_label.get(" ".join(label[: -len(ANIMAL_SUFFIX)].casefold().split()), set())
+            if len(human) == 1:
+                found[curie] = next(iter(human))
+    return found
 
 
 # head nouns a disease name is written with either of: "X-linked disorder" for X-linked
