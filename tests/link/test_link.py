@@ -177,6 +177,34 @@ def test_abbreviation_defined_then_used(annotator):
     ]
 
 
+def test_abbreviation_defined_in_brackets_inside_parentheses(annotator):
+    """Parentheses inside parentheses are printed as brackets: "(neuroblast [NB])" defines
+    NB as a parenthesis would; a citation in brackets defines nothing."""
+    text = "Each lineage arises from one neuronal stem cell (neuroblast [NB]). The 30 NBs divide [12, 13]."
+    [abbreviation] = find_abbreviations(text)
+    assert (abbreviation.short, text[abbreviation.long_end - 10 : abbreviation.long_end]) == (
+        "NB",
+        "neuroblast",
+    )
+    linked = {(m.exact, m.curie) for m in annotator.annotate_texts([("text", text)])}
+    assert {("NB", "CL:0000031"), ("NBs", "CL:0000031")} <= linked
+
+
+def test_a_species_epithet_is_no_disease(linker):
+    """The epithet of "Haemophilus influenzae" or "S. pneumoniae" is a Latin genitive,
+    spelt as the plural the normalised words read as "influenza" or "pneumonia"."""
+    text = (
+        "Infections by Haemophilus influenzae, Streptococcus pneumoniae and Klebsiella pneumoniae; "
+        "P. malariae causes malaria, and pneumonia followed."
+    )
+    for linking in (linker, Annotator(model=None)):
+        mentions = [
+            (m.exact, linking.lexicon.module.labels[m.curie]) for m in linking.annotate_texts([("t", text)])
+        ]
+        assert ("malaria", "malaria") in mentions and ("pneumonia", "pneumonia") in mentions
+        assert not [e for e, _ in mentions if e.endswith("ae")]
+
+
 def test_undefined_acronym_is_not_linked(annotator):
     assert annotator.annotate_texts([("text", "The ALS gene and CF values.")]) == []
 

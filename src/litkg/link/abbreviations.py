@@ -1,7 +1,7 @@
 """Abbreviations a document defines, and genotypes where a short form names an allele.
 
-"amyotrophic lateral sclerosis (ALS)": the short form in parentheses and where its long form
-starts, found as Schwartz & Hearst do (the letters of the short form, right to left, in the
+"amyotrophic lateral sclerosis (ALS)": the short form in parentheses (or brackets) and where
+its long form starts, found as Schwartz & Hearst do (the letters of the short form, right to left, in the
 words before it), or as initials in another order ("prostate cancer (CaP)").
 """
 
@@ -11,7 +11,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-_ABBREVIATION = re.compile(r"\(\s*([A-Za-z0-9][\w\-αβγδ]{0,9})\s*[;,)]")
+# in parentheses, or in brackets, as parentheses inside parentheses are written
+# ("stem cell (neuroblast [NB])")
+_ABBREVIATION = re.compile(
+    r"\(\s*([A-Za-z0-9][\w\-αβγδ]{0,9})\s*[;,)]|\[\s*([A-Za-z0-9][\w\-αβγδ]{0,9})\s*[;,\]]"
+)
 _WORD = re.compile(r"\S+")  # a word, as Schwartz & Hearst count them
 
 
@@ -76,10 +80,11 @@ def find_paired_abbreviations(text: str) -> list[Abbreviation]:
 
 
 def find_abbreviations(text: str) -> list[Abbreviation]:
-    """Schwartz & Hearst: "long form (SF)" -> the short form and where its long form is."""
+    """Schwartz & Hearst: "long form (SF)" or "long form [SF]" -> the short form and where
+    its long form is."""
     found = []
     for match in _ABBREVIATION.finditer(text):
-        short = match.group(1)
+        short = match.group(1) or match.group(2)
         if not any(c.isalpha() for c in short) or len(short) < 2 or (short.islower() and len(short) > 5):
             continue
         end = _end_before(text, match.start())

@@ -70,6 +70,15 @@ _NEGATING_ENDS = frozenset({"non", "nti", "udo"})  # the last letters of those p
 # "inner and outer hair cells": the word before "and"/"or" just before a mention
 _COORDINATED = re.compile(r"(?<![\w\-/])([^\W\d_][\w\-]*)(?:\s+(?:and|or|and/or)\s+|/)$")
 _CAPITALS = re.compile(r"[A-Z]{2,}\b")
+# a Latin binomial ending in its epithet ("Haemophilus influenzae", "S. pneumoniae"): a
+# genitive that the "-ae" plural of litkg.link.tokens.lemma reads as a disease's name
+_BINOMIAL = re.compile(r"(?:\b[A-Z]\.|\b[A-Z][a-z]+)\s+[a-z]+ae$")
+
+
+def species_epithet(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` ends in the epithet of a species named before it or in
+    it ("Streptococcus pneumoniae" is no pneumonia, "P. malariae" no malaria)."""
+    return text.endswith("ae", start, end) and bool(_BINOMIAL.search(text, max(0, start - 40), end))
 
 
 @dataclass(frozen=True)
@@ -563,6 +572,8 @@ class Annotator:
         for start, end in tagged:
             if is_acronym(text[start:end]):
                 continue  # the document, not the tagger, says what a short form stands for
+            if species_epithet(text, start, end):
+                continue
             similar = self.similar_terms(text[start:end], names)
             if not similar:
                 continue
@@ -714,7 +725,7 @@ class Annotator:
             if best is None:
                 continue
             candidate = _candidate(text, tokens, i, best, plain)
-            if candidate is not None:
+            if candidate is not None and not species_epithet(text, candidate.start, candidate.end):
                 found.append(candidate)
             if plain is not None:
                 free = best[0]
@@ -966,7 +977,7 @@ def _learned_spans(text: str, tokens: Words, names: LearnedNames, chosen: Sequen
     return [
         Span(m.start, m.end, m.name.curie, LEARNED)
         for m in names.matches(text, tokens)
-        if taken.add(m.start, m.end)
+        if not species_epithet(text, m.start, m.end) and taken.add(m.start, m.end)
     ]
 
 
