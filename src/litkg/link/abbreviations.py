@@ -1,8 +1,9 @@
 """Abbreviations a document defines, and genotypes where a short form names an allele.
 
-"amyotrophic lateral sclerosis (ALS)": the short form in parentheses (or brackets) and where
-its long form starts, found as Schwartz & Hearst do (the letters of the short form, right to left, in the
-words before it), or as initials in another order ("prostate cancer (CaP)").
+"amyotrophic lateral sclerosis (ALS)": the short form in parentheses (or in brackets) and
+where its long form starts, found as Schwartz & Hearst do (the letters of the short form,
+right to left, in the words before it), or as initials in another order ("prostate cancer
+(CaP)").
 """
 
 from __future__ import annotations

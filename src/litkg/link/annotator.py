@@ -573,7 +573,7 @@ class Annotator:
             if is_acronym(text[start:end]):
                 continue  # the document, not the tagger, says what a short form stands for
             if species_epithet(text, start, end):
-                continue
+                continue  # "S. pneumoniae" is no pneumonia
             similar = self.similar_terms(text[start:end], names)
             if not similar:
                 continue

@@ -475,15 +475,20 @@ def human_counterparts(module: OntologyModule, animal: frozenset[str]) -> dict[s
     other term has its label less :data:`ANIMAL_SUFFIX`. MONDO gives some names to the
     animal's term only ("C2 deficiency" for "complement component 2 deficiency,
     non-human animal"); a paper that does not say whose disease it names means a human's."""
+
+    def folded(label: str) -> str:
+        return " ".join(label.casefold().split())
+
+    prefix = TAGGED_ONTOLOGY + ":"  # MONDO's
     by_label: dict[str, set[str]] = defaultdict(set)
     for curie, label in module.labels.items():
-        if curie.startswith(ANIMAL_DISEASE.split(":")[0] + ":") and curie not in animal:
-            by_label[" ".join(label.casefold().split())].add(curie)
+        if curie.startswith(prefix) and curie not in animal:
+            by_label[folded(label)].add(curie)
     found = {}
     for curie in animal:
         label = module.labels[curie]
         if label.endswith(ANIMAL_SUFFIX):
-            human = by_label.get(" ".join(label[: -len(ANIMAL_SUFFIX)].casefold().split()), set())
+            human = by_label.get(folded(label.removesuffix(ANIMAL_SUFFIX)), set())
             if len(human) == 1:
                 found[curie] = next(iter(human))
     return found
