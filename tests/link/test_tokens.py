@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -98,3 +99,21 @@ def test_the_last_words_before_a_parenthesis_are_those_of_its_300_characters(
     text = "".join(pieces)
     expected = [m.start() for m in re.finditer(r"\S+", text[-300:])]
     assert _last_words(text, len(text), count) == [max(0, len(text) - 300) + w for w in expected[-count:]]
+
+
+@pytest.mark.parametrize(
+    ("plural", "singular"),
+    [
+        ("lipofuscinoses", "lipofuscinosis"),
+        ("Mucopolysaccharidoses", "mucopolysaccharidosis"),
+        ("xanthomata", "xanthoma"),
+        ("paralyses", "paralysis"),
+        ("metastases", "metastasis"),
+        ("bronchiectases", "bronchiectasis"),
+        ("doses", "dose"),
+        ("purposes", "purpose"),
+        ("phosphatases", "phosphatase"),
+    ],
+)
+def test_greek_and_latin_plurals_read_as_their_singular(plural: str, singular: str) -> None:
+    assert normal_token(plural) == normal_token(singular)

@@ -70,6 +70,16 @@ _IRREGULAR = {
     "neurone": "neuron",  # British
     "neurones": "neuron",
 }
+# Greek and Latin plurals of disease words, each with the shortest word it is read in
+# ("lipofuscinoses", "xanthomata", "paralyses", "metastases", "bronchiectases"); not
+# "doses", "meioses" or "purposes" (English words end so too), nor "phosphatases"
+_CLASSICAL_PLURALS = (
+    ("omata", "oma", 7),
+    ("oses", "osis", 8),
+    ("yses", "ysis", 8),
+    ("stases", "stasis", 8),
+    ("ctases", "ctasis", 8),
+)
 # British spellings folded to American ones: haemorrhage, oedema, tumour, fibre.
 _BRITISH = (
     (re.compile(r"(?<=.)ae(?=.)"), "e"),
@@ -93,6 +103,9 @@ def lemma(token: str) -> str:
         return _IRREGULAR[token]
     if len(token) <= 3 or not token.isalpha():
         return token
+    for plural, singular, shortest in _CLASSICAL_PLURALS:
+        if token.endswith(plural) and len(token) >= shortest and not token.endswith("poses"):
+            return token[: -len(plural)] + singular
     if token.endswith("ies") and len(token) > 4:
         return token[:-3] + "y"
     if token.endswith(("sses", "shes", "ches", "xes", "zes")):
