@@ -394,6 +394,30 @@ def test_a_disease_name_is_also_written_with_the_other_disease_noun(annotator):
     assert {e.curie for e in lookup(("brittle", "bone", "disease"))} == {"MONDO:0019019"}
 
 
+def test_a_disease_name_is_also_written_head_first(annotator):
+    """ "deficiency of C3", "C3-deficient", "deficient in G6PD" and "cancer of the breast"
+    name the terms "C3 deficiency", "G6PD deficiency" and "breast cancer" name; a short
+    form defined after such a name stands for the enzyme, not the disease."""
+    labels = annotator.lexicon.module.labels
+    text = (
+        "Children with deficiency of C3 and C3-deficient sera; men deficient in G6PD; "
+        "cancer of the breast. Canavan disease is a deficiency of aspartoacylase (ASPA); "
+        "the ASPA gene is on 17p."
+    )
+    found = [(m.exact, labels[m.curie]) for m in annotator.annotate_texts([("text", text)])]
+    assert found == [
+        ("deficiency of C3", "complement component 3 deficiency"),
+        ("C3-deficient", "complement component 3 deficiency"),
+        ("deficient in G6PD", "G6PD deficiency"),
+        ("cancer of the breast", "breast cancer"),
+        ("Canavan disease", "Canavan disease"),
+        ("deficiency of aspartoacylase", "Canavan disease"),
+    ]
+    # not a name with more in it than what and head, nor a cell type
+    assert not annotator.lexicon.lookup(name_key("deficiency of severe combined immunodeficiency due to ADA"))
+    assert not annotator.lexicon.lookup(name_key("cell of the Sertoli"))
+
+
 def test_a_name_only_an_animals_disease_has_names_the_human_disease(annotator):
     """MONDO gives "C2 deficiency" only to "complement component 2 deficiency, non-human
     animal"; a paper that does not say whose disease it is names the human's. No disease

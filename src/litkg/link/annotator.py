@@ -792,7 +792,10 @@ class Annotator:
         ]
         long_key = name_key(abbreviation.long or text[abbreviation.long_start : abbreviation.long_end])
         exact = [e for e in self.lexicon.lookup(long_key) if not e.derived]
-        for group in (exact, [e for c in covering for e in c.entries]):
+        # a name written head first names the disease of what the long form names: in
+        # "deficiency of aspartoacylase (ASPA)", ASPA is the enzyme
+        around = [e for c in covering for e in c.entries if not e.head_first]
+        for group in (exact, around):
             curie = preferred([e for e in group if not e.ambiguous])
             if curie is not None:
                 return Definition(curie, (), long_key), []
