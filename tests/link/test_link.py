@@ -418,6 +418,34 @@ def test_a_disease_name_is_also_written_head_first(annotator):
     assert not annotator.lexicon.lookup(name_key("cell of the Sertoli"))
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("atelosteogenesis 2", "atelosteogenesis type II"),
+        ("type I von Willebrand disease", "von Willebrand disease 1"),
+        ("spinocerebellar ataxia type III", "Machado-Joseph disease"),
+        ("mucopolysaccharidosis type 4A", "mucopolysaccharidosis type 4A"),
+    ],
+)
+def test_a_type_number_is_written_every_way(annotator, text, label):
+    """A disease type's number in Roman or Arabic numerals, with or without "type", and
+    "type" first; not in a cell type's name, a short form's or a number past XII."""
+    labels = annotator.lexicon.module.labels
+    assert {labels[e.curie] for e in annotator.lexicon.lookup(name_key(text))} == {label}
+
+
+def test_a_type_number_is_not_rewritten_where_it_would_mislead(annotator):
+    lookup = annotator.lexicon.lookup
+    assert lookup(name_key("Charcot-Marie-Tooth disease type 1A"))
+    # past XII, only as the module writes it
+    assert lookup(name_key("spinocerebellar ataxia type 17"))
+    assert not lookup(name_key("type 17 spinocerebellar ataxia"))
+    assert not lookup(name_key("type 3 SCA"))
+    assert not {e.curie for e in lookup(name_key("type 2 pneumocyte"))} - {
+        e.curie for e in lookup(name_key("type II pneumocyte"))
+    }
+
+
 def test_a_name_only_an_animals_disease_has_names_the_human_disease(annotator):
     """MONDO gives "C2 deficiency" only to "complement component 2 deficiency, non-human
     animal"; a paper that does not say whose disease it is names the human's. No disease

@@ -273,6 +273,32 @@ def head_first(curie: str, text: str, words: list[str]) -> Iterator[str]:
         yield f"deficient in {printed}"
 
 
+# a disease name that ends in its type's number: "atelosteogenesis type II", "von
+# Willebrand disease type 1", "spinocerebellar ataxia 3", "glycogen storage disease Ia"
+_NUMBERED = re.compile(
+    r"^(?P<base>.*?[^\W\d_]),?\s+(?:type\s+)?(?P<number>\d{1,2}|[IVX]{1,4})(?P<sub>[A-Za-z]?)$"
+)
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+
+
+def numbered_type(curie: str, text: str, words: list[str]) -> Iterator[str]:
+    """A disease type's number written the other ways papers write it (the numeral sieve
+    of D'Souza and Ng, 2015): in Roman or Arabic numerals, with or without "type", and
+    "type" first: "atelosteogenesis type II" -> "atelosteogenesis 2", "von Willebrand
+    disease type 1" -> "type I von Willebrand disease"."""
+    match = _NUMBERED.match(text)
+    if curie.startswith("CL:") or match is None or is_acronym(match["base"]):
+        return
+    number, base, sub = match["number"], match["base"], match["sub"]
+    value = int(number) if number.isdigit() else _ROMAN.index(number) + 1 if number in _ROMAN else 0
+    if not 1 <= value <= len(_ROMAN):
+        return
+    for written in (str(value), _ROMAN[value - 1]):
+        yield f"{base} type {written}{sub}"
+        yield f"{base} {written}{sub}"
+        yield f"type {written}{sub} {base}"
+
+
 VariantRule = Callable[[str, str, list[str]], Iterator[str]]
 # Every way a name of a term is also written; a new one is added here.
 NAME_VARIANTS: tuple[VariantRule, ...] = (
@@ -285,6 +311,7 @@ NAME_VARIANTS: tuple[VariantRule, ...] = (
     cell_adjective,
     disease_adjective,
     without_semantic_tag,
+    numbered_type,
 )
 
 
