@@ -37,7 +37,7 @@ from litkg.link.model import (
     shipped_model,
     span_features,
 )
-from litkg.link.train import Trainer
+from litkg.link.train import Trainer, middle_of_best
 
 CRAFT = ("corpus", "craft", "cl-mondo-dev.jsonl.gz")
 NCBI = ("corpus", "ncbi-disease", "ncbi-disease-train-dev.jsonl.gz")
@@ -180,6 +180,17 @@ def test_a_span_is_linked_only_when_its_best_option_reaches_the_threshold():
     assert takes_in_the_word_before.choose(span, options) == options[2]
     # ties go to the term the rules proposed, over the span they found
     assert LinkingModel({}, 0.0, 0.5).choose(span, options) == options[0]
+
+
+def test_the_threshold_is_the_middle_of_those_as_good_as_the_best():
+    """A flat inner F1 gives the middle of its plateau, not whichever end a retraining's
+    noise lifts by a mention; one clear best is taken as it is."""
+    thresholds = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45)
+    flat = (0.80, 0.8436, 0.8440, 0.8442, 0.8437, 0.82)
+    assert middle_of_best(thresholds, flat) == 0.3
+    assert middle_of_best(thresholds, (0.80, 0.8442, 0.8440, 0.8436, 0.8437, 0.82)) == 0.3
+    assert middle_of_best(thresholds, (0.80, 0.83, 0.85, 0.83, 0.82, 0.81)) == 0.3
+    assert middle_of_best(thresholds, (0.85, 0.83, 0.80, 0.79, 0.78, 0.77)) == 0.2
 
 
 def test_a_span_is_described_by_the_ending_and_length_of_its_last_word():
