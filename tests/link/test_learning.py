@@ -182,6 +182,26 @@ def test_a_span_is_linked_only_when_its_best_option_reaches_the_threshold():
     assert LinkingModel({}, 0.0, 0.5).choose(span, options) == options[0]
 
 
+def test_a_short_form_the_document_writes_before_gene_is_marked_as_a_gene_symbol():
+    """ "the SCA3 locus", "the NDP gene", "DM-kinase": the document uses the symbol for a
+    gene, and each of its uses says so to the model; not a lower-case word ("the cancer
+    gene"), a symbol of one capital ("Brca1 protein"), nor a symbol the document never
+    writes so."""
+    from litkg.link.annotator import gene_named_forms
+
+    text = "Mutations in the NDP gene; the SCA3 locus; DM-kinase; the cancer gene; Brca1 protein; CF."
+    assert gene_named_forms([("title", "ALS"), ("text", text)]) == {"NDP", "SCA3", "DM"}
+    text = "Myotonic dystrophy (DM) is common. The DM gene was cloned. DM patients and CF patients."
+    linker = Annotator(model=None)
+    contexts = {
+        (text[p.span.start : p.span.end], p.context.gene_named) for p in linker.proposals([("text", text)])
+    }
+    assert ("DM", True) in contexts and ("Myotonic dystrophy", False) in contexts
+    assert not any(marked for surface, marked in contexts if surface != "DM")
+    span = next(p.context for p in linker.proposals([("text", text)]) if p.context.gene_named)
+    assert "gene_named" in span_features(span)
+
+
 def test_the_threshold_is_the_middle_of_those_as_good_as_the_best():
     """A flat inner F1 gives the middle of its plateau, not whichever end a retraining's
     noise lifts by a mention; one clear best is taken as it is."""

@@ -387,6 +387,22 @@ def _widened(text: str, words: Words, span: Span, previous_end: int, proposed: O
     return tuple(reversed(found))
 
 
+# a symbol before a word that says it names a gene or its product: "the NDP gene", "the
+# SCA3 locus", "Dmd mRNA", "DM-kinase"
+_GENE_NAMED = re.compile(
+    r"(?<![\w\-])([A-Za-z][A-Za-z0-9]{1,9})[\s\-]+"
+    r"(?:genes?|loci|locus|mRNAs?|cDNAs?|cRNAs?|proteins?|transcripts?|promoters?|homologu?es?|kinase)\b"
+)
+
+
+def gene_named_forms(parts: Sequence[tuple[str, str]]) -> frozenset[str]:
+    """The short forms (two capitals or more) a document writes before "gene", "locus",
+    "mRNA", "protein"...: symbols it uses for a gene, whatever else it uses them for."""
+    return frozenset(
+        m.group(1) for _, text in parts for m in _GENE_NAMED.finditer(text) if is_acronym(m.group(1))
+    )
+
+
 def outermost(mentions: Sequence[Mention]) -> list[Mention]:
     """The mentions, in their order, less those inside a longer mention of the same term in
     the same part: where the model links "breast and ovarian cancer" to each of its parts
@@ -504,6 +520,7 @@ class Annotator:
             if span.via not in LEFT_TO_THE_MODEL
         )
         found = []
+        genes = gene_named_forms(parts)
         for name, text in parts:
             spans = sorted(
                 chosen_by_part[name] + _learned_spans(text, tokens[name], names, chosen_by_part[name]),
@@ -512,7 +529,7 @@ class Annotator:
             tagged = _tagged(text, tokens[name], tagger, chosen_by_part[name], spans)
             proposals = []
             for n, span in enumerate(spans):
-                context = self._context(name, text, span, counts, defined, tagged)
+                context = self._context(name, text, span, counts, defined, tagged, genes)
                 options = self._options(span.curie)
                 previous_end = spans[n - 1].end if n else 0
                 options += _widened(text, tokens[name], span, previous_end, options[0])
@@ -520,7 +537,7 @@ class Annotator:
                     options = self._with_learned(text, tokens[name], span, options, names)
                 proposals.append(Proposal(name, span, context, options))
             if tagged:
-                proposals = self._with_similar(name, text, proposals, tagged, names, counts, defined)
+                proposals = self._with_similar(name, text, proposals, tagged, names, counts, defined, genes)
             found.extend(proposals)
         return found
 
@@ -532,6 +549,7 @@ class Annotator:
         counts: Counter[str],
         defined: frozenset[str],
         tagged: list[tuple[int, int]] | None,
+        gene_named: frozenset[str] = frozenset(),
     ) -> SpanContext:
         """What the model's features of one span are computed from."""
         fitted = {e.curie for e in self.lexicon.lookup(name_key(text[span.start : span.end]))}
@@ -547,6 +565,7 @@ class Annotator:
             document_count=counts[span.curie],
             defined=span.curie in defined,
             tagged=_near(tagged, span) if _judged_by_tagger(text, span) else None,
+            gene_named=text[span.start : span.end] in gene_named,
         )
 
     def _with_similar(
@@ -558,6 +577,7 @@ class Annotator:
         names: LearnedNames,
         counts: Counter[str],
         defined: frozenset[str],
+        genes: frozenset[str],
     ) -> list[Proposal]:
         """The proposals of one part, given the tagger's mentions in it: a proposal with an
         option over a tagged mention gets the terms most like the mention's words as more
@@ -583,7 +603,7 @@ class Annotator:
                     result[n] = self._similar_options(result[n], start, similar)
                 continue
             span = Span(start, end, similar[0][0], TAGGED)
-            context = self._context(part, text, span, counts, defined, tagged)
+            context = self._context(part, text, span, counts, defined, tagged, genes)
             options = tuple(
                 self._similar_option(c, sim, rank, None, ()) for rank, (c, sim) in enumerate(similar, 1)
             )

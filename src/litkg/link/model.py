@@ -98,6 +98,9 @@ class SpanContext:
     # the mentions the tagger (litkg.link.tagger) finds around the span; None where it was
     # not run (a cell type, a model without a tagger)
     tagged: frozenset[tuple[int, int]] | None = None
+    # whether the document writes the span's short form before "gene", "locus", "mRNA"...
+    # (litkg.link.annotator.gene_named_forms): a symbol it uses for a gene
+    gene_named: bool = False
 
 
 @lru_cache(maxsize=65_536)  # the same names recur across a corpus
@@ -172,6 +175,8 @@ def _span_features(span: SpanContext) -> tuple[list[str], tuple[str, ...]]:
         f"fits={min(span.names_fitted, 3)}",
         f"defined={span.defined}",
     ]
+    if span.gene_named:
+        features.append("gene_named")
     return features, (*features[: _LEXICAL_AT.start], *features[_LEXICAL_AT.stop :])
 
 
