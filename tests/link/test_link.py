@@ -495,6 +495,19 @@ def test_schwartz_hearst():
     assert (abbreviation.short, abbreviation.long_start, abbreviation.long_end) == ("ALS", 0, 29)
 
 
+def test_a_word_in_parentheses_is_no_short_form(annotator):
+    """An organism named after its disease ("cryptosporidiosis (Cryptosporidium),
+    cyclosporiasis (Cyclospora)", as an eLife article lists them) spells the disease's
+    letters in order, but a capitalised word of six letters or more is no short form;
+    "(Shh)" and "(CaP)" still are."""
+    text = (
+        "Cyclosporiasis (Cyclospora) and babesiosis (Babesia). Sonic hedgehog (Shh); prostate cancer (CaP)."
+    )
+    assert [a.short for a in find_abbreviations(text)] == ["Shh", "CaP"]
+    found = {m.exact for m in annotator.annotate_texts([("text", text)])}
+    assert "Cyclospora" not in found and "Babesia" not in found
+
+
 def test_annotation_is_deterministic(linker):
     article = parse_file(SEED_000)
     assert linker.annotate_article(article) == Annotator().annotate_article(article)

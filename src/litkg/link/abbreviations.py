@@ -86,7 +86,9 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
     found = []
     for match in _ABBREVIATION.finditer(text):
         short = match.group(1) or match.group(2)
-        if not any(c.isalpha() for c in short) or len(short) < 2 or (short.islower() and len(short) > 5):
+        # a word, not a short form, in parentheses: lower case, or capitalised only, and
+        # longer than five letters ("(cyclosporiasis)", "cyclosporiasis (Cyclospora)")
+        if not any(c.isalpha() for c in short) or len(short) < 2 or (short[1:].islower() and len(short) > 5):
             continue
         end = _end_before(text, match.start())
         window = _last_words(text, end, min(len(short) + 5, len(short) * 2))
