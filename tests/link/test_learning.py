@@ -202,6 +202,29 @@ def test_a_short_form_the_document_writes_before_gene_is_marked_as_a_gene_symbol
     assert "gene_named" in span_features(span)
 
 
+@pytest.mark.parametrize(
+    ("text", "short", "chained"),
+    [
+        ("Markers in the order APOC2-CKM-DM on 19q.", "DM", True),
+        ("pter--GTD--AHC--GK--DMD--OTC--cen", "DMD", True),
+        ("The order cen-FRDA-D9S5-qter.", "FRDA", True),
+        ("Antisera against DM-PK peptides.", "DM", True),
+        ("DM patients and DM-kinase.", "DM", False),
+        ("Patients with MEF-amyloidosis.", "MEF", False),
+        ("Non-ALS controls.", "ALS", False),
+    ],
+)
+def test_a_short_form_in_a_chain_of_symbols_is_marked(text, short, chained):
+    """A short form joined by a hyphen to another symbol lists loci in their order on a
+    chromosome or names a gene's product; joined to a word it does not."""
+    from litkg.link.model import in_symbol_chain
+
+    at = text.index(short)
+    assert in_symbol_chain(text, at, at + len(short)) is chained
+    span = SpanContext(text, "text", at, at + len(short), "MONDO:1", "abbreviation", False, 1, 1, True)
+    assert ("chained" in span_features(span)) is chained
+
+
 def test_the_threshold_is_the_middle_of_those_as_good_as_the_best():
     """A flat inner F1 gives the middle of its plateau, not whichever end a retraining's
     noise lifts by a mention; one clear best is taken as it is."""

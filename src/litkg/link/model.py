@@ -135,6 +135,30 @@ def _way(span: SpanContext) -> str:
     return span.via if span.via in _WAYS else "name"
 
 
+# the words a hyphen (or two) joins to a span, before and after it
+_JOINED_BEFORE = re.compile(r"([A-Za-z0-9]+)-{1,2}$")
+_JOINED_AFTER = re.compile(r"-{1,2}([A-Za-z0-9]+)")
+
+
+def _symbol(word: str) -> bool:
+    """ "CKM", "APOC2", "D9S5", "dc12": two capitals or more, or letters and digits."""
+    return sum(c.isupper() for c in word) >= 2 or (
+        any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+    )
+
+
+def in_symbol_chain(text: str, start: int, end: int) -> bool:
+    """Whether a span of two capitals or more is joined by a hyphen to another symbol: a
+    list of loci in their order on a chromosome ("APOC2-CKM-DM", "cen-FRDA-D9S5-qter",
+    "GK--DMD--OTC"), or a gene's product ("DM-PK"), where a disease's short form names a
+    locus or a gene."""
+    if sum(c.isupper() for c in text[start:end]) < 2:
+        return False
+    before = _JOINED_BEFORE.search(text, max(0, start - 20), start)
+    after = _JOINED_AFTER.match(text, end, end + 20)
+    return bool((before and _symbol(before.group(1))) or (after and _symbol(after.group(1))))
+
+
 def span_features(span: SpanContext) -> list[str]:
     """The features every option of one span shares. Not the text part the span is in:
     the gold documents are whole texts, the articles a build links are titles, abstracts,
@@ -177,6 +201,8 @@ def _span_features(span: SpanContext) -> tuple[list[str], tuple[str, ...]]:
     ]
     if span.gene_named:
         features.append("gene_named")
+    if in_symbol_chain(span.text, span.start, span.end):
+        features.append("chained")
     return features, (*features[: _LEXICAL_AT.start], *features[_LEXICAL_AT.stop :])
 
 
