@@ -6,8 +6,10 @@ where the document defines it, a short name only where the document also names t
 full) and, for a derived variant, which words the document must use for it to apply.
 
 Variants come from :data:`NAME_VARIANTS` (ways a name is written: "neuronal" for neuron,
-"spermatogonia" for spermatogonium), :func:`cell_variants` (shorter ways a cell-type name is
-written once the context is set) and :func:`spelled_cell` ("ES cell" for the acronym "ESC").
+"spermatogonia" for spermatogonium, "atelosteogenesis 2" for atelosteogenesis type II),
+:func:`head_first` ("deficiency of C3" for C3 deficiency), :func:`cell_variants` (shorter
+ways a cell-type name is written once the context is set) and :func:`spelled_cell` ("ES
+cell" for the acronym "ESC").
 """
 
 from __future__ import annotations

@@ -405,6 +405,9 @@ def fit(rows: Rows, c: float, unlearnt: np.ndarray | None = None) -> tuple[np.nd
         keep = np.ones(matrix.shape[1])
         keep[unlearnt[unlearnt < matrix.shape[1]]] = 0.0
         matrix = (matrix @ diags(keep)).tocsr()
+    # to 1e-6, not liblinear's 1e-4: at 1e-4 the weights it stops at depend on the order of
+    # the columns (the order the documents first show the features in), and two correct
+    # cross-validations of the same code differed by 20 true positives on NCBI
     regression = LogisticRegression(C=c, solver="liblinear", max_iter=1000, random_state=0, tol=1e-6)
     regression.fit(matrix, rows.labels.astype(int))
     return regression.coef_[0], float(regression.intercept_[0])
