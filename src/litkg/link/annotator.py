@@ -549,9 +549,10 @@ class Annotator:
         counts: Counter[str],
         defined: frozenset[str],
         tagged: list[tuple[int, int]] | None,
-        gene_named: frozenset[str] = frozenset(),
+        gene_named: frozenset[str],
     ) -> SpanContext:
-        """What the model's features of one span are computed from."""
+        """What the model's features of one span are computed from (``gene_named``: the
+        document's :func:`gene_named_forms`)."""
         fitted = {e.curie for e in self.lexicon.lookup(name_key(text[span.start : span.end]))}
         return SpanContext(
             text=text,
