@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from conftest import shared_or_skip
 from litkg.cli import app
+from litkg.link.abbreviations import find_abbreviations
 from litkg.link.annotator import Annotator, Mention
 from litkg.link.evaluate import (
     GoldDocument,
@@ -180,6 +181,101 @@ def test_a_span_is_linked_only_when_its_best_option_reaches_the_threshold():
     assert takes_in_the_word_before.choose(span, options) == options[2]
     # ties go to the term the rules proposed, over the span they found
     assert LinkingModel({}, 0.0, 0.5).choose(span, options) == options[0]
+
+
+def _linked(parts, *linked):
+    """Mentions as the model would give them: (part, exact text, term) each, first use."""
+    texts = dict(parts)
+    found = []
+    for part, exact, curie in linked:
+        start = texts[part].index(exact)
+        found.append(Mention(curie, part, start, start + len(exact), exact, "", "", "model"))
+    return found
+
+
+def test_a_defined_acronym_stands_for_the_term_the_model_chose_for_its_long_form():
+    """DNorm and TaggerOne resolve a short form to its long form (Ab3P): each use of
+    "HPA" takes the term the model linked "hyperphenylalaninemia (HPA)"'s long form to,
+    where no name of the lexicon defines it; a use the model linked to another term takes
+    the long form's; in the next part too."""
+    from litkg.link.annotator import as_their_long_forms
+
+    parts = [
+        ("abstract", "Hyperphenylalaninemia (HPA) is known. HPA cases and HPAs; HPA-1; the PKU/HPA ratio."),
+        ("body", "Ten HPA patients. EHPA and HPAX are other words."),
+    ]
+    abbreviations = {name: find_abbreviations(text) for name, text in parts}
+    mentions = _linked(
+        parts, ("abstract", "Hyperphenylalaninemia", "MONDO:1"), ("abstract", "HPA-1", "MONDO:2")
+    )
+    # "HPA-1" is one word the model linked as a whole: no use of "HPA" is inside it
+    found = [(m.part, m.exact, m.curie) for m in as_their_long_forms(parts, abbreviations, mentions)]
+    assert sorted(found) == sorted(
+        [
+            ("abstract", "Hyperphenylalaninemia", "MONDO:1"),
+            ("abstract", "HPA-1", "MONDO:2"),
+            ("abstract", "HPA", "MONDO:1"),
+            ("abstract", "HPA", "MONDO:1"),
+            ("abstract", "HPAs", "MONDO:1"),
+            ("abstract", "HPA", "MONDO:1"),
+            ("body", "HPA", "MONDO:1"),
+        ]
+    )
+    overridden = _linked(parts, ("abstract", "Hyperphenylalaninemia", "MONDO:1"), ("body", "HPA", "MONDO:3"))
+    assert ("body", "HPA", "MONDO:1") in {
+        (m.part, m.exact, m.curie) for m in as_their_long_forms(parts, abbreviations, overridden)
+    }
+    assert ("body", "HPA", "MONDO:3") not in {
+        (m.part, m.exact, m.curie) for m in as_their_long_forms(parts, abbreviations, overridden)
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "linked"),
+    [
+        # the model linked part of the long form: the short form names something narrower
+        ("Collagen induced arthritis (CIA) in mice. CIA was scored.", "arthritis"),
+        # or more than the long form: PAH is the enzyme of the disease
+        (
+            "A deficiency of phenylalanine hydroxylase (PAH). PAH activity.",
+            "deficiency of phenylalanine hydroxylase",
+        ),
+        # a gene's symbol, defined before "gene"
+        ("The adenomatous polyposis coli (APC) gene. APC mutations.", "adenomatous polyposis coli"),
+        # not an acronym
+        ("Hyperphenylalaninemia (Hpa) is known. Hpa cases.", "Hyperphenylalaninemia"),
+    ],
+)
+def test_no_short_form_is_linked_from_a_long_form_the_model_did_not_link_exactly(text, linked):
+    from litkg.link.annotator import as_their_long_forms
+
+    parts = [("text", text)]
+    mentions = _linked(parts, ("text", linked, "MONDO:1"))
+    assert as_their_long_forms(parts, {"text": find_abbreviations(text)}, mentions) == mentions
+
+
+def test_no_use_of_a_defined_acronym_before_a_gene_word_or_in_a_genotype_is_linked():
+    from litkg.link.annotator import as_their_long_forms
+
+    text = "Trichothiodystrophy (TTD) is rare. The TTD gene; XpdTTD/TTD mice; TTD patients."
+    parts = [("text", text)]
+    mentions = _linked(parts, ("text", "Trichothiodystrophy", "MONDO:1"))
+    found = as_their_long_forms(parts, {"text": find_abbreviations(text)}, mentions)
+    assert [(m.start, m.exact) for m in found[1:]] == [
+        (text.index("(TTD") + 1, "TTD"),
+        (text.index("TTD patients"), "TTD"),
+    ]
+
+
+def test_the_linker_links_the_uses_of_a_short_form_its_long_form_was_linked_by_the_model():
+    """End to end with the shipped model: no name of the lexicon defines HPA."""
+    text = "The defects responsible for hyperphenylalaninemia (HPA) are known. HPA cases were studied."
+    found = [(m.exact, m.curie) for m in Annotator().annotate_texts([("text", text)])]
+    assert found == [
+        ("hyperphenylalaninemia", "MONDO:0009861"),
+        ("HPA", "MONDO:0009861"),
+        ("HPA", "MONDO:0009861"),
+    ]
 
 
 def test_a_short_form_the_document_writes_before_gene_is_marked_as_a_gene_symbol():

@@ -45,7 +45,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress, count
 from operator import attrgetter
 from typing import Literal, NamedTuple
@@ -126,6 +126,7 @@ class RuleSpans(NamedTuple):
     chosen: dict[str, list[Span]]  # the spans of each part
     defined: frozenset[str]  # the terms the document defines a short form for
     tokens: dict[str, Words]  # each part's words
+    abbreviations: dict[str, list[Abbreviation]]  # the abbreviations each part defines
 
 
 @dataclass
@@ -387,12 +388,14 @@ def _widened(text: str, words: Words, span: Span, previous_end: int, proposed: O
     return tuple(reversed(found))
 
 
-# a symbol before a word that says it names a gene or its product: "the NDP gene", "the
-# SCA3 locus", "Dmd mRNA", "DM-kinase"
-_GENE_NAMED = re.compile(
-    r"(?<![\w\-])([A-Za-z][A-Za-z0-9]{1,9})[\s\-]+"
+# words after a symbol that say it names a gene or its product: "the NDP gene", "the SCA3
+# locus", "Dmd mRNA", "DM-kinase"
+_GENE_WORDS = (
+    r"[\s\-]+"
     r"(?:genes?|loci|locus|mRNAs?|cDNAs?|cRNAs?|proteins?|transcripts?|promoters?|homologu?es?|kinase)\b"
 )
+_GENE_NAMED = re.compile(r"(?<![\w\-])([A-Za-z][A-Za-z0-9]{1,9})" + _GENE_WORDS)
+_GENE_WORD = re.compile(_GENE_WORDS)
 
 
 def gene_named_forms(parts: Sequence[tuple[str, str]]) -> frozenset[str]:
@@ -401,6 +404,69 @@ def gene_named_forms(parts: Sequence[tuple[str, str]]) -> frozenset[str]:
     return frozenset(
         m.group(1) for _, text in parts for m in _GENE_NAMED.finditer(text) if is_acronym(m.group(1))
     )
+
+
+def long_form_terms(
+    parts: Sequence[tuple[str, str]],
+    abbreviations: dict[str, list[Abbreviation]],
+    mentions: Sequence[Mention],
+) -> dict[str, str]:
+    """The term each acronym the document defines stands for: the term of the mention that
+    spans exactly its long form, as the model linked it. Not that of a mention of part of
+    it ("arthritis" in "collagen induced arthritis (CIA)") or of more ("autosomal dominant"
+    before the long form of PKD): the short form names something else. The first
+    definition of a short form is the one that counts; a short form without such a mention
+    stands for nothing linked, and one defined before a gene word ("adenomatous polyposis
+    coli (APC) gene") is the gene's symbol."""
+    over: dict[tuple[str, int], list[Mention]] = defaultdict(list)  # the mentions by (part, end)
+    for m in mentions:
+        over[m.part, m.end].append(m)
+    found: dict[str, str] = {}
+    seen: set[str] = set()
+    for name, text in parts:
+        for a in abbreviations[name]:
+            if a.short in seen or a.long is not None or not is_acronym(a.short):
+                continue
+            seen.add(a.short)
+            exact = [m.curie for m in over[name, a.long_end] if m.start == a.long_start]
+            if exact and not _GENE_WORD.match(text, a.after):
+                found[a.short] = min(exact)
+    return found
+
+
+def as_their_long_forms(
+    parts: Sequence[tuple[str, str]],
+    abbreviations: dict[str, list[Abbreviation]],
+    mentions: Sequence[Mention],
+) -> list[Mention]:
+    """The mentions, with every use of a defined acronym linked to the term the model chose
+    for its long form (:func:`long_form_terms`), as Ab3P-resolved short forms are in DNorm
+    and TaggerOne: a use the model linked to another term takes the long form's, and a use
+    no mention overlaps is added. Not a use inside a genotype or before a gene word ("the
+    HD gene"), where the symbol names an allele or the gene."""
+    terms = long_form_terms(parts, abbreviations, mentions)
+    if not terms:
+        return list(mentions)
+    at: dict[tuple[str, int, int], list[int]] = defaultdict(list)  # the mentions by their span
+    for i, m in enumerate(mentions):
+        at[m.part, m.start, m.end].append(i)
+    found = list(mentions)
+    for name, text in parts:
+        taken = _Taken(Span(m.start, m.end, m.curie, m.via) for m in mentions if m.part == name)
+        for short, curie in sorted(terms.items()):
+            for use in _short_form_uses(short, Definition(curie, ()), text):
+                start, end = use.span()
+                if _GENE_WORD.match(text, end) or (
+                    not curie.startswith("CL:") and in_genotype(text, start, end)
+                ):
+                    continue
+                same = at.get((name, start, end))
+                if same:
+                    for i in same:
+                        found[i] = replace(found[i], curie=curie)
+                elif taken.add(start, end):
+                    found.append(_mention(name, text, Span(start, end, curie, "abbreviation")))
+    return found
 
 
 def outermost(mentions: Sequence[Mention]) -> list[Mention]:
@@ -484,8 +550,9 @@ class Annotator:
                 if span.via not in LEFT_TO_THE_MODEL
             ]
         texts = dict(parts)
+        rules = self.rule_spans(parts)
         mentions = []
-        for proposal in self.proposals(parts):
+        for proposal in self.proposals(parts, rules=rules):
             option = self.model.choose(proposal.context, proposal.options)
             if option is None:
                 continue
@@ -493,6 +560,7 @@ class Annotator:
             start = span.start if option.start is None else option.start
             span = Span(start, span.end, option.curie, span.via)
             mentions.append(_mention(proposal.part, texts[proposal.part], span))
+        mentions = as_their_long_forms(parts, rules.abbreviations, mentions)
         return distinct(outermost(mentions))
 
     def proposals(
@@ -512,7 +580,7 @@ class Annotator:
             names = self.model.names if self.model is not None else NO_NAMES
         if tagger == "model":
             tagger = self.model.tagger if self.model is not None else None
-        chosen_by_part, defined, tokens = rules or self.rule_spans(parts)
+        chosen_by_part, defined, tokens, _ = rules or self.rule_spans(parts)
         counts = Counter(
             span.curie
             for chosen in chosen_by_part.values()
@@ -708,7 +776,8 @@ class Annotator:
         """The spans the rules choose in each part of one document."""
         tokens = {name: words_of(text) for name, text in parts}
         candidates = {name: self._candidates(text, tokens[name]) for name, text in parts}
-        definitions, definition_spans = self._definitions(parts, candidates)
+        abbreviations = {name: find_abbreviations(text) for name, text in parts}
+        definitions, definition_spans = self._definitions(parts, abbreviations, candidates)
         named_in_full = {
             e.curie
             for found in candidates.values()
@@ -732,7 +801,9 @@ class Annotator:
             chosen = chosen_by_part[name]
             self._take_ellipses(text, tokens[name], heads, chosen)
             chosen.extend(_unconfirmed(text, candidates[name], definitions, chosen))
-        return RuleSpans(chosen_by_part, frozenset(d.curie for d in definitions.values()), tokens)
+        return RuleSpans(
+            chosen_by_part, frozenset(d.curie for d in definitions.values()), tokens, abbreviations
+        )
 
     def _candidates(self, text: str, tokens: Words) -> list[Candidate]:
         """The candidate at each position where a name starts, left to right; a match of
@@ -774,7 +845,10 @@ class Annotator:
         return best, plain
 
     def _definitions(
-        self, parts: Sequence[tuple[str, str]], candidates: dict[str, list[Candidate]]
+        self,
+        parts: Sequence[tuple[str, str]],
+        abbreviations: dict[str, list[Abbreviation]],
+        candidates: dict[str, list[Candidate]],
     ) -> tuple[dict[str, Definition], list[tuple[str, Span]]]:
         """Abbreviations whose long form is a whole term, and the spans of
         "long form (SF) head" definitions that name a term across the parenthesis."""
@@ -784,7 +858,7 @@ class Annotator:
             ending_at: dict[int, list[Candidate]] = defaultdict(list)  # the candidates by their end
             for candidate in candidates[name]:
                 ending_at[candidate.end].append(candidate)
-            for abbreviation in find_abbreviations(text):
+            for abbreviation in abbreviations[name]:
                 if abbreviation.short in definitions:
                     continue
                 found = self._define(abbreviation, text, ending_at.get(abbreviation.long_end, []))
