@@ -230,6 +230,26 @@ def test_a_defined_acronym_stands_for_the_term_the_model_chose_for_its_long_form
     }
 
 
+def test_a_long_form_is_also_the_words_whose_initials_the_short_form_spells():
+    """Schwartz & Hearst stop at the shortest long form: the letters of HH are both in
+    "hemochromatosis". The initials reach "Hereditary hemochromatosis", the mention the
+    model linked."""
+    from litkg.link.annotator import as_their_long_forms
+
+    text = "Hereditary hemochromatosis (HH) is common. HH patients."
+    [abbreviation] = find_abbreviations(text)
+    assert text[abbreviation.long_start : abbreviation.long_end] == "hemochromatosis"
+    assert text[abbreviation.initials_start : abbreviation.long_end] == "Hereditary hemochromatosis"
+    parts = [("text", text)]
+    mentions = _linked(parts, ("text", "Hereditary hemochromatosis", "MONDO:1"))
+    found = as_their_long_forms(parts, {"text": [abbreviation]}, mentions)
+    assert [(m.exact, m.curie) for m in found] == [
+        ("Hereditary hemochromatosis", "MONDO:1"),
+        ("HH", "MONDO:1"),
+        ("HH", "MONDO:1"),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "linked"),
     [

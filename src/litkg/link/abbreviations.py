@@ -45,6 +45,10 @@ class Abbreviation:
     # the long form when it is not the text from long_start to long_end: one name of a
     # coordinated pair, "Duchenne muscular dystrophy" in "Duchenne/Becker muscular dystrophy (DMD/BMD)"
     long: str | None = None
+    # where the words whose initials are the short form's capitals start, when they do: the
+    # letters found right to left stop at the shortest long form, "hemochromatosis" in
+    # "Hereditary hemochromatosis (HH)", the initials reach "Hereditary"
+    initials_start: int | None = None
 
 
 # "(DMD/BMD)", "(DMD and BMD)": two short forms for a coordinated pair of names
@@ -92,11 +96,12 @@ def find_abbreviations(text: str) -> list[Abbreviation]:
             continue
         end = _end_before(text, match.start())
         window = _last_words(text, end, min(len(short) + 5, len(short) * 2))
+        initials = _initials_start(short, text, window)
         start = _long_form_start(short, text, end, window)
         if start is None:
-            start = _initials_start(short, text, window)
+            start = initials
         if start is not None:
-            found.append(Abbreviation(short, start, end, match.end()))
+            found.append(Abbreviation(short, start, end, match.end(), initials_start=initials))
     return found + find_paired_abbreviations(text)
 
 

@@ -412,8 +412,9 @@ def long_form_terms(
     mentions: Sequence[Mention],
 ) -> dict[str, str]:
     """The term each acronym the document defines stands for: the term of the mention that
-    spans exactly its long form, as the model linked it. Not that of a mention of part of
-    it ("arthritis" in "collagen induced arthritis (CIA)") or of more ("autosomal dominant"
+    spans exactly its long form (the letters' or the initials', see
+    :class:`~litkg.link.abbreviations.Abbreviation`), as the model linked it. Not that of a
+    mention of part of it ("arthritis" in "collagen induced arthritis (CIA)") or of more ("autosomal dominant"
     before the long form of PKD): the short form names something else. The first
     definition of a short form is the one that counts; a short form without such a mention
     stands for nothing linked, and one defined before a gene word ("adenomatous polyposis
@@ -428,7 +429,8 @@ def long_form_terms(
             if a.short in seen or a.long is not None or not is_acronym(a.short):
                 continue
             seen.add(a.short)
-            exact = [m.curie for m in over[name, a.long_end] if m.start == a.long_start]
+            starts = (a.long_start, a.initials_start)
+            exact = [m.curie for m in over[name, a.long_end] if m.start in starts]
             if exact and not _GENE_WORD.match(text, a.after):
                 found[a.short] = min(exact)
     return found
