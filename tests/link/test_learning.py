@@ -287,6 +287,41 @@ def test_no_use_of_a_defined_acronym_before_a_gene_word_or_in_a_genotype_is_link
     ]
 
 
+_WORDS = ["hemochromatosis", "(HH)", "HH", "HHs", "HH-1", "gene", "patients", "and", "(AB)", "AB", "alpha"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_WORDS), max_size=25),
+    st.lists(
+        st.tuples(st.integers(0, 27), st.integers(1, 3), st.sampled_from(["MONDO:1", "CL:2"])), max_size=6
+    ),
+)
+def test_resolving_short_forms_keeps_every_mention_and_adds_only_free_uses(words, placed):
+    """Whatever the text and the model's mentions: each mention stays where it was (its
+    term may change), and each mention added is a use of a short form the text defines,
+    over no other mention."""
+    from litkg.link.annotator import as_their_long_forms
+
+    words = ["Hereditary", "hemochromatosis", "(HH)", *words]  # a definition, its long form linked
+    text = " ".join(words)
+    starts = [sum(len(w) + 1 for w in words[:i]) for i in range(len(words))]
+    mentions = [Mention("MONDO:3", "text", 0, 26, text[:26], "", "", "model")]
+    for first, size, curie in placed:
+        if first < len(words):
+            last = min(len(words), first + size) - 1
+            start, end = starts[first], starts[last] + len(words[last])
+            mentions.append(Mention(curie, "text", start, end, text[start:end], "", "", "model"))
+    abbreviations = find_abbreviations(text)
+    found = as_their_long_forms([("text", text)], {"text": abbreviations}, mentions)
+    assert [(m.start, m.end) for m in found[: len(mentions)]] == [(m.start, m.end) for m in mentions]
+    added = found[len(mentions) :]
+    shorts = {a.short for a in abbreviations}
+    for i, m in enumerate(added):
+        assert m.exact.removesuffix("s") in shorts and m.via == "abbreviation"
+        assert not any(o.start < m.end and m.start < o.end for o in [*mentions, *added[:i]])
+
+
 def test_the_linker_links_the_uses_of_a_short_form_its_long_form_was_linked_by_the_model():
     """End to end with the shipped model: no name of the lexicon defines HPA."""
     text = "The defects responsible for hyperphenylalaninemia (HPA) are known. HPA cases were studied."

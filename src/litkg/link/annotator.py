@@ -450,11 +450,13 @@ def as_their_long_forms(
     if not terms:
         return list(mentions)
     at: dict[tuple[str, int, int], list[int]] = defaultdict(list)  # the mentions by their span
+    spans: dict[str, list[Span]] = defaultdict(list)  # by part
     for i, m in enumerate(mentions):
         at[m.part, m.start, m.end].append(i)
+        spans[m.part].append(Span(m.start, m.end, m.curie, m.via))
     found = list(mentions)
     for name, text in parts:
-        taken = _Taken(Span(m.start, m.end, m.curie, m.via) for m in mentions if m.part == name)
+        taken = _Taken(spans[name])
         for short, curie in sorted(terms.items()):
             for use in _short_form_uses(short, Definition(curie, ()), text):
                 start, end = use.span()
