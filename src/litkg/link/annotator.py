@@ -412,13 +412,14 @@ def long_form_terms(
     mentions: Sequence[Mention],
 ) -> dict[str, str]:
     """The term each acronym the document defines stands for: the term of the mention that
-    spans exactly its long form (the letters' or the initials', see
+    spans exactly its long form (from where its letters or its initials start, see
     :class:`~litkg.link.abbreviations.Abbreviation`), as the model linked it. Not that of a
-    mention of part of it ("arthritis" in "collagen induced arthritis (CIA)") or of more ("autosomal dominant"
-    before the long form of PKD): the short form names something else. The first
-    definition of a short form is the one that counts; a short form without such a mention
-    stands for nothing linked, and one defined before a gene word ("adenomatous polyposis
-    coli (APC) gene") is the gene's symbol."""
+    mention of part of it ("arthritis" in "collagen induced arthritis (CIA)") or of more
+    ("deficiency of phenylalanine hydroxylase (PAH)"): the short form names something
+    else. The first definition of a short form is the one that counts; a short form
+    without such a mention stands for nothing linked, and one defined before a gene word
+    ("adenomatous polyposis coli (APC) gene") is the gene's symbol. Where two terms were
+    linked over the long form, the first in term order."""
     over: dict[tuple[str, int], list[Mention]] = defaultdict(list)  # the mentions by (part, end)
     for m in mentions:
         over[m.part, m.end].append(m)
