@@ -250,6 +250,36 @@ def test_a_long_form_is_also_the_words_whose_initials_the_short_form_spells():
     ]
 
 
+_ALD = "adrenoleukodystrophy", "adrenomyeloneuropathy"
+
+
+@pytest.mark.parametrize(
+    ("text", "names", "expected"),
+    [
+        ("With adrenoleukodystrophy/adrenomyeloneuropathy (ALD/AMN). ALD, AMN.", _ALD, {"ALD", "AMN"}),
+        (
+            "Spinocerebellar ataxia type 3 or Machado-Joseph disease (SCA3, MJD). SCA3 and MJD.",
+            ("Spinocerebellar ataxia type 3", "Machado-Joseph disease"),
+            {"SCA3", "MJD"},
+        ),
+        # the names do not spell the short forms
+        ("With adrenoleukodystrophy/adrenomyeloneuropathy (AMN/ALD). ALD, AMN.", _ALD, set()),
+        # two genes
+        ("The adrenoleukodystrophy/adrenomyeloneuropathy (ALD/AMN) genes. ALD, AMN.", _ALD, set()),
+    ],
+)
+def test_two_short_forms_defined_together_stand_for_the_two_names_before_them(text, names, expected):
+    from litkg.link.annotator import as_their_long_forms
+
+    parts = [("text", text)]
+    mentions = _linked(parts, ("text", names[0], "MONDO:1"), ("text", names[1], "MONDO:2"))
+    found = as_their_long_forms(parts, {"text": find_abbreviations(text)}, mentions)[2:]
+    first, second = sorted(expected, key=text.index) if expected else ("", "")
+    assert sorted((m.exact, m.curie) for m in found) == sorted(
+        [(first, "MONDO:1")] * 2 + [(second, "MONDO:2")] * 2 if expected else []
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "linked"),
     [

@@ -84,6 +84,39 @@ def find_paired_abbreviations(text: str) -> list[Abbreviation]:
     return found
 
 
+@dataclass(frozen=True)
+class ShortFormPair:
+    """Two short forms in one parenthesis, for the two names before it:
+    "adrenoleukodystrophy/adrenomyeloneuropathy (ALD/AMN)", "Duchenne or Becker muscular
+    dystrophy (DMD, BMD)". Which words are the names is for what links them to say."""
+
+    first: str
+    second: str
+    names_end: int  # where the second name ends (before the parenthesis)
+    after: int  # just after the closing parenthesis
+
+
+_SHORT_FORM_PAIR = re.compile(
+    r"\(\s*([A-Za-z][\w\-]{1,9})\s*(?:/|,|\band\b|\bor\b)\s*([A-Za-z][\w\-]{1,9})\s*\)"
+)
+# what joins two names: a slash, a comma, "and", "or"
+NAME_JOINER = re.compile(r"\s*(?:/|,|\band\b|\bor\b)\s*")
+
+
+def find_short_form_pairs(text: str) -> list[ShortFormPair]:
+    """Every parenthesis that holds two short forms, joined as two names are."""
+    return [
+        ShortFormPair(m.group(1), m.group(2), _end_before(text, m.start()), m.end())
+        for m in _SHORT_FORM_PAIR.finditer(text)
+    ]
+
+
+def spells(short: str, name: str) -> bool:
+    """Whether the letters of ``short`` are found in ``name``, right to left, the first at
+    the start of a word (Schwartz & Hearst's test of a long form)."""
+    return _long_form_start(short, name, len(name), [0]) is not None
+
+
 def find_abbreviations(text: str) -> list[Abbreviation]:
     """Schwartz & Hearst: "long form (SF)" or "long form [SF]" -> the short form and where
     its long form is."""

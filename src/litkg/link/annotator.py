@@ -50,7 +50,14 @@ from itertools import compress, count
 from operator import attrgetter
 from typing import Literal, NamedTuple
 
-from litkg.link.abbreviations import Abbreviation, find_abbreviations, in_genotype
+from litkg.link.abbreviations import (
+    NAME_JOINER,
+    Abbreviation,
+    find_abbreviations,
+    find_short_form_pairs,
+    in_genotype,
+    spells,
+)
 from litkg.link.cache import shipped_lexicon
 from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, is_acronym, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
@@ -419,7 +426,8 @@ def long_form_terms(
     else. The first definition of a short form is the one that counts; a short form
     without such a mention stands for nothing linked, and one defined before a gene word
     ("adenomatous polyposis coli (APC) gene") is the gene's symbol. Where two terms were
-    linked over the long form, the first in term order."""
+    linked over the long form, the first in term order. Two short forms defined together
+    ("(ALD/AMN)") stand for the two names before them (:func:`_pair_terms`)."""
     over: dict[tuple[str, int], list[Mention]] = defaultdict(list)  # the mentions by (part, end)
     for m in mentions:
         over[m.part, m.end].append(m)
@@ -434,7 +442,35 @@ def long_form_terms(
             exact = [m.curie for m in over[name, a.long_end] if m.start in starts]
             if exact and not _GENE_WORD.match(text, a.after):
                 found[a.short] = min(exact)
+    for name, text in parts:
+        for pair in find_short_form_pairs(text):
+            shorts = (pair.first, pair.second)
+            if any(s in found or not is_acronym(s) for s in shorts):
+                continue
+            if not _GENE_WORD.match(text, pair.after):
+                found.update(_pair_terms(text, shorts, over[name, pair.names_end], over, name))
     return found
+
+
+def _pair_terms(
+    text: str,
+    shorts: tuple[str, str],
+    second_names: Sequence[Mention],
+    over: dict[tuple[str, int], list[Mention]],
+    part: str,
+) -> dict[str, str]:
+    """The terms of two short forms defined together, "(ALD/AMN)": the terms of the two
+    mentions the model linked just before the parenthesis, joined by a slash, a comma,
+    "and" or "or", each spelling its short form's letters."""
+    for second in second_names:
+        joiner = NAME_JOINER.search(text, max(0, second.start - 6), second.start)
+        if joiner is None or joiner.end() != second.start:
+            continue
+        for first in over[part, joiner.start()]:
+            names = (text[first.start : first.end], text[second.start : second.end])
+            if spells(shorts[0], names[0]) and spells(shorts[1], names[1]):
+                return {shorts[0]: first.curie, shorts[1]: second.curie}
+    return {}
 
 
 def as_their_long_forms(
