@@ -52,7 +52,8 @@ class Abbreviation:
 
 
 # "(DMD/BMD)", "(DMD and BMD)": two short forms for a coordinated pair of names
-_PAIR = re.compile(r"\(\s*([A-Za-z][\w\-]{1,9})\s*(?:/|\band\b|\bor\b)\s*([A-Za-z][\w\-]{1,9})\s*\)")
+_PAIRED_SHORT = r"([A-Za-z][\w\-]{1,9})"  # one short form of two in a parenthesis
+_PAIR = re.compile(rf"\(\s*{_PAIRED_SHORT}\s*(?:/|\band\b|\bor\b)\s*{_PAIRED_SHORT}\s*\)")
 # "Duchenne/Becker muscular dystrophy": two first words sharing what follows
 _PAIRED_NAMES = re.compile(
     r"([^\W\d_][\w\-']*)\s*(?:/|\s(?:and|or)\s)\s*([^\W\d_][\w\-']*)((?:\s+[^\W\d_][\w\-']*){1,4})\s*$"
@@ -96,9 +97,9 @@ class ShortFormPair:
     after: int  # just after the closing parenthesis
 
 
-_SHORT_FORM_PAIR = re.compile(
-    r"\(\s*([A-Za-z][\w\-]{1,9})\s*(?:/|,|\band\b|\bor\b)\s*([A-Za-z][\w\-]{1,9})\s*\)"
-)
+# as _PAIR, and with a comma ("(DMD, BMD)"): two names the model linked are two names,
+# where the rules' names sharing their last words are read only from a slash, "and", "or"
+_SHORT_FORM_PAIR = re.compile(rf"\(\s*{_PAIRED_SHORT}\s*(?:/|,|\band\b|\bor\b)\s*{_PAIRED_SHORT}\s*\)")
 # what joins two names: a slash, a comma, "and", "or"
 NAME_JOINER = re.compile(r"\s*(?:/|,|\band\b|\bor\b)\s*")
 
