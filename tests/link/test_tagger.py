@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 
 from litkg.link.model import LinkingModel, Option, SpanContext, tagged_relation
 from litkg.link.similar import MOST, SimilarNames
-from litkg.link.tagger import SpanTagger, decoded, features, labels, marks, train_tagger, windows
+from litkg.link.tagger import (
+    SpanTagger,
+    bracketed,
+    decoded,
+    features,
+    labels,
+    marks,
+    train_tagger,
+    windows,
+)
 from litkg.link.tokens import name_key, words_of
 
 
@@ -48,6 +57,30 @@ def test_labels_of_gold_mentions_decode_to_those_mentions(tokens, data):
     ]
     tags = labels(words, 0, len(words), mentions)
     assert sorted(decoded(words, 0, tags)) == sorted(mentions)
+
+
+def test_a_span_with_half_a_pair_of_brackets_is_no_tagged_mention():
+    assert not bracketed("Deficiency of glucose-6-phosphate dehydrogenase (G6PD")
+    assert not bracketed("RB) tumor")
+    assert not bracketed("PKU), a disorder of amino acid metabolism")
+    assert not bracketed("a) (b")
+    assert bracketed("retinoblastoma (RB) tumor")
+    assert bracketed("Glucose-6-phosphate dehydrogenase [G6PD] deficiency")
+    assert bracketed("X-linked muscular dystrophy")
+
+
+def test_the_tagger_drops_its_runs_with_half_a_parenthesis(monkeypatch):
+    text = "the hepatic enzyme phenylalanine hydroxylase (PAH) here"
+    words = words_of(text)
+    cut = text.index(" here")
+    # a CRF whose run ends inside the parenthesis, and one whose run closes it
+    runs = {"half": (text.index("phenylalanine"), text.index(")")), "whole": (0, cut)}
+    for name, run in runs.items():
+        monkeypatch.setattr("litkg.link.tagger.decoded", lambda *_, run=run: iter([run]))
+        tagger = SpanTagger(b"")
+        tagger._tagger = type("Fixed", (), {"tag": lambda self, xseq: ["O"] * len(xseq)})()
+        found = tagger.spans(text, words, [(0, 5)])
+        assert found == (frozenset() if name == "half" else frozenset({run}))
 
 
 def test_marks_are_begin_then_inside():

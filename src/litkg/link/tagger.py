@@ -196,6 +196,24 @@ def decoded(words: Words, lo: int, tags: Sequence[str]) -> Iterator[tuple[int, i
         yield start, end
 
 
+_OPENING, _CLOSING = "([", ")]"
+
+
+def bracketed(surface: str) -> bool:
+    """Whether every bracket of ``surface`` has its other half in it. A CRF's run of words
+    can take half a parenthesis in ("dehydrogenase (G6PD", "RB) tumor"); BANNER's
+    post-processing drops such a mention, and so does :meth:`SpanTagger.spans`."""
+    depth = 0
+    for c in surface:
+        if c in _OPENING:
+            depth += 1
+        elif c in _CLOSING:
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 class SpanTagger:
     """A trained CRF, opened from its bytes on first use (one per process)."""
 
@@ -229,7 +247,8 @@ class SpanTagger:
         around: Sequence[tuple[int, int]] | None = None,
     ) -> frozenset[tuple[int, int]]:
         """The mentions the tagger finds in the sentences that hold ``around`` (by default
-        ``rule_spans``), the rules' own spans marked."""
+        ``rule_spans``), the rules' own spans marked; not those with half a pair of
+        brackets (:func:`bracketed`)."""
         around = rule_spans if around is None else around
         if not around:
             return frozenset()
@@ -238,7 +257,7 @@ class SpanTagger:
         found: set[tuple[int, int]] = set()
         for lo, hi in windows(text, words, around):
             found.update(decoded(words, lo, tagger.tag(features(text, words, lo, hi, marked))))
-        return frozenset(found)
+        return frozenset((s, e) for s, e in found if bracketed(text[s:e]))
 
     def to_json(self) -> str:
         return base64.b64encode(self.model).decode("ascii")
