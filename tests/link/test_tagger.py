@@ -64,9 +64,22 @@ def test_a_span_with_half_a_pair_of_brackets_is_no_tagged_mention():
     assert not bracketed("RB) tumor")
     assert not bracketed("PKU), a disorder of amino acid metabolism")
     assert not bracketed("a) (b")
+    assert not bracketed("(RB]")
     assert bracketed("retinoblastoma (RB) tumor")
     assert bracketed("Glucose-6-phosphate dehydrogenase [G6PD] deficiency")
     assert bracketed("X-linked muscular dystrophy")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["(", ")", "[", "]", "RB", " ", "tumor"]), max_size=10))
+def test_brackets_match_when_striking_out_pairs_leaves_none(pieces):
+    """``bracketed`` against another reading: strike out "()" and "[]" (once the words
+    are gone) until none is left; the brackets match when nothing is left."""
+    surface = "".join(pieces)
+    left = "".join(c for c in surface if c in "()[]")
+    while "()" in left or "[]" in left:
+        left = left.replace("()", "").replace("[]", "")
+    assert bracketed(surface) == (left == "")
 
 
 def test_the_tagger_drops_its_runs_with_half_a_parenthesis(monkeypatch):

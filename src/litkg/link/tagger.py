@@ -10,7 +10,9 @@ B(egin), I(nside) or O(utside) of a mention by a conditional random field (CRFsu
 ``python-crfsuite``) over features of the word and its neighbours, and of the rules' own
 spans. Its spans are not links. They are one more thing the model of
 :mod:`litkg.link.model` weighs (:func:`litkg.link.model.tagged_relation`): whether an
-option's span is the tagger's span, lies inside one, covers one or crosses one.
+option's span is the tagger's span, lies inside one, covers one or crosses one. As
+BANNER's post-processing does, a run of words that holds half a pair of brackets is no
+mention (:func:`bracketed`).
 
 Only the words near a disease span of the rules are tagged (its sentence, at most
 :data:`_REACH` words either side): a full-text article names diseases in a few of its
@@ -196,22 +198,21 @@ def decoded(words: Words, lo: int, tags: Sequence[str]) -> Iterator[tuple[int, i
         yield start, end
 
 
-_OPENING, _CLOSING = "([", ")]"
+_PAIRS = {")": "(", "]": "["}  # each closing bracket and its opening one
+_OPENING = frozenset(_PAIRS.values())
 
 
 def bracketed(surface: str) -> bool:
     """Whether every bracket of ``surface`` has its other half in it. A CRF's run of words
     can take half a parenthesis in ("dehydrogenase (G6PD", "RB) tumor"); BANNER's
     post-processing drops such a mention, and so does :meth:`SpanTagger.spans`."""
-    depth = 0
+    opened: list[str] = []
     for c in surface:
         if c in _OPENING:
-            depth += 1
-        elif c in _CLOSING:
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
+            opened.append(c)
+        elif c in _PAIRS and (not opened or opened.pop() != _PAIRS[c]):
+            return False
+    return not opened
 
 
 class SpanTagger:
