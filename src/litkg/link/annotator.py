@@ -62,6 +62,7 @@ from litkg.link.cache import shipped_lexicon
 from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, is_acronym, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
 from litkg.link.names import NO_NAMES, LearnedName, LearnedNames
+from litkg.link.organisms import QualifiedTerms, fitted_terms
 from litkg.link.parts import article_text_parts
 from litkg.link.similar import MOST as MOST_SIMILAR
 from litkg.link.similar import SimilarNames
@@ -573,6 +574,7 @@ class Annotator:
         self._options_of: dict[str, tuple[Option, ...]] = {}
         # the learnt names' index, by the id of the names (with the names, kept alive)
         self._similar_learnt: dict[int, tuple[LearnedNames, SimilarNames]] = {}
+        self.qualified = QualifiedTerms.of(self.lexicon.module)
 
     def annotate_article(self, article: Article) -> list[Mention]:
         """Mentions in the title, standfirst/abstract, captions and body of ``article``."""
@@ -584,12 +586,15 @@ class Annotator:
         (or, with no model, to the term the rules propose)."""
         if self.model is None:
             chosen_by_part = self.rule_spans(parts).chosen
-            return [
-                _mention(name, text, span)
-                for name, text in parts
-                for span in sorted(chosen_by_part[name], key=_SPAN_ORDER)
-                if span.via not in LEFT_TO_THE_MODEL
-            ]
+            return self._for_the_organisms(
+                parts,
+                [
+                    _mention(name, text, span)
+                    for name, text in parts
+                    for span in sorted(chosen_by_part[name], key=_SPAN_ORDER)
+                    if span.via not in LEFT_TO_THE_MODEL
+                ],
+            )
         texts = dict(parts)
         rules = self.rule_spans(parts)
         mentions = []
@@ -602,7 +607,13 @@ class Annotator:
             span = Span(start, span.end, option.curie, span.via)
             mentions.append(_mention(proposal.part, texts[proposal.part], span))
         mentions = as_their_long_forms(parts, rules.abbreviations, mentions)
-        return distinct(outermost(mentions))
+        return distinct(outermost(self._for_the_organisms(parts, mentions)))
+
+    def _for_the_organisms(self, parts: Sequence[tuple[str, str]], mentions: list[Mention]) -> list[Mention]:
+        """The mentions, each of a term CL qualifies for other organisms than the document's
+        moved to the term of the document's organisms (:mod:`litkg.link.organisms`)."""
+        curies = fitted_terms(self.qualified, [text for _, text in parts], [m.curie for m in mentions])
+        return [m if c == m.curie else replace(m, curie=c) for m, c in zip(mentions, curies, strict=True)]
 
     def proposals(
         self,
