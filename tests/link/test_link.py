@@ -205,6 +205,19 @@ def test_a_species_epithet_is_no_disease(linker):
         assert not [e for e, _ in mentions if e.endswith("ae")]
 
 
+def test_a_noun_in_ics_is_not_the_adjective_of_a_disease(linker):
+    """ "Analgesics" (drugs) singularised reads as "analgesic", the adjective of analgesia
+    (eLife's kitchen-sink article: "Monkeys received analgesics"); "anemic" is still anemia's."""
+    text = "Monkeys received analgesics and antibiotics. Congenital analgesia; anemic patients; genetics."
+    for linking in (linker, Annotator(model=None)):
+        proposed = {text[p.span.start : p.span.end] for p in linking.proposals([("t", text)])} | {
+            m.exact for m in linking.annotate_texts([("t", text)])
+        }
+        assert "analgesics" not in proposed and "genetics" not in proposed
+        assert "analgesia" in proposed or "Congenital analgesia" in proposed
+        assert "anemic" in proposed
+
+
 def test_undefined_acronym_is_not_linked(annotator):
     assert annotator.annotate_texts([("text", "The ALS gene and CF values.")]) == []
 

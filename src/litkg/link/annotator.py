@@ -884,6 +884,8 @@ class Annotator:
         j = i + 1
         while node is not None:
             hit = node.get(END)
+            if hit and text[ends[j - 1] - 3 : ends[j - 1]].lower() == "ics":
+                hit = _nouns_in_ics(hit)
             if hit:
                 best = (j, hit)
                 if not all(e.derived or e.unconfirmed for e in hit):
@@ -1086,6 +1088,13 @@ LEFT_TO_THE_MODEL = frozenset({UNCONFIRMED, BARE_SHORT_FORM, COMPOSITE, LEARNED,
 
 
 TAGGED_PREFIX = TAGGED_ONTOLOGY + ":"
+
+
+def _nouns_in_ics(entries: Sequence[Entry]) -> tuple[Entry, ...]:
+    """The entries a word printed in -ics may match: a noun of its own ("analgesics",
+    "genetics", "diabetics") is not the plural of the adjective a name is written with
+    ("analgesic" of analgesia), so only names whose own last word ends so."""
+    return tuple(e for e in entries if e.name.lower().endswith("ics"))
 
 
 def _tagged(
