@@ -884,7 +884,7 @@ class Annotator:
         j = i + 1
         while node is not None:
             hit = node.get(END)
-            if hit and text[ends[j - 1] - 3 : ends[j - 1]].lower() == "ics":
+            if hit and text[max(ends[j - 1] - 3, 0) : ends[j - 1]].lower() == "ics":
                 hit = _nouns_in_ics(hit)
             if hit:
                 best = (j, hit)
