@@ -17,7 +17,9 @@ abstracts each scored by a model trained on the other four of five folds (the fo
    among the mention's concepts (the corpus's conventions, from the gold alone);
 4. the false positives, seen and unseen, by what the gold has at their place: a mention
    of the same span with other concepts, a mention of another span overlapping it, or
-   no mention.
+   no mention; and for those that overlap a mention of another span, whether the model
+   had an option of a right concept over the gold's span (none; one below its threshold;
+   one above it that another option of the same proposal beat).
 
 It trains six models (about a minute on 2 cores). Nothing here chooses anything: it
 says where a figure comes from.
@@ -33,6 +35,7 @@ from pathlib import Path
 from litkg.link.annotator import Annotator
 from litkg.link.evaluate import GoldDocument, GoldMention, OntologyReport, folds, read_gold, subset
 from litkg.link.lexicon import Lexicon, is_acronym
+from litkg.link.model import option_features, span_features
 from litkg.link.tagger import ONTOLOGY
 from litkg.link.tokens import name_key
 from litkg.link.train import Trainer
@@ -48,6 +51,8 @@ KINDS = (
 )
 Words = tuple[str, ...]
 FALSE_POSITIVES = ("same span, another concept", "overlapping span", "no gold mention")
+# for a false positive over a span overlapping a gold mention: the options at the gold's span
+GOLD_SPAN_OPTIONS = ("no right option", "right option below threshold", "right option beaten")
 
 
 def words_of_mentions(documents: Sequence[GoldDocument]) -> set[Words]:
@@ -77,6 +82,7 @@ class Gap:
         self.kinds: Counter[str] = Counter()
         self.kinds_found: Counter[str] = Counter()
         self.false_positives: dict[str, Counter[str]] = {"seen": Counter(), "unseen": Counter()}
+        self.at_gold_span: Counter[str] = Counter()
 
     def score(self, annotator: Annotator, documents: Sequence[GoldDocument], seen: set[Words]) -> None:
         lexicon = annotator.lexicon
@@ -98,11 +104,17 @@ class Gap:
                     {p for p in predicted if (name_key(text[p[0] : p[1]]) in seen) == inside},
                 )
             scored = [g for g in gold if g.mappable]
+            best = None  # the best probability of each (start, end, concept), once needed
             for start, end, curie in predicted:
                 if any((g.start, g.end) == (start, end) and curie in g.concepts for g in scored):
                     continue
                 group = "seen" if name_key(text[start:end]) in seen else "unseen"
-                self.false_positives[group][false_positive_kind(scored, start, end)] += 1
+                kind = false_positive_kind(scored, start, end)
+                self.false_positives[group][kind] += 1
+                if kind == FALSE_POSITIVES[1]:
+                    best = option_probabilities(annotator, text) if best is None else best
+                    threshold = annotator.model.threshold if annotator.model is not None else 0.0
+                    self.at_gold_span[gold_span_options(scored, start, end, best, threshold)] += 1
             for g in gold:
                 surface = text[g.start : g.end]
                 if not g.mappable or name_key(surface) in seen:
@@ -119,6 +131,44 @@ def false_positive_kind(gold: Sequence[GoldMention], start: int, end: int) -> st
     if any(g.start < end and start < g.end for g in gold):
         return FALSE_POSITIVES[1]
     return FALSE_POSITIVES[2]
+
+
+def option_probabilities(annotator: Annotator, text: str) -> dict[tuple[int, int, str], float]:
+    """The model's probability of each option of each proposal over ``text``, by its span
+    and concept (the highest where two proposals offer the same)."""
+    found: dict[tuple[int, int, str], float] = {}
+    model = annotator.model
+    if model is None:
+        return found
+    for proposal in annotator.proposals([("text", text)]):
+        shared = span_features(proposal.context)
+        for option in proposal.options:
+            start = proposal.span.start if option.start is None else option.start
+            key = (start, proposal.span.end, option.curie)
+            p = model.probability(option_features(proposal.context, option, shared))
+            found[key] = max(p, found.get(key, 0.0))
+    return found
+
+
+def gold_span_options(
+    gold: Sequence[GoldMention],
+    start: int,
+    end: int,
+    probabilities: dict[tuple[int, int, str], float],
+    threshold: float,
+) -> str:
+    """For a false positive over [start, end) that overlaps a gold mention of other bounds:
+    what the options at that mention's span were (see :data:`GOLD_SPAN_OPTIONS`)."""
+    right = [
+        probabilities[g.start, g.end, c]
+        for g in gold
+        if g.start < end and start < g.end
+        for c in g.concepts
+        if (g.start, g.end, c) in probabilities
+    ]
+    if not right:
+        return GOLD_SPAN_OPTIONS[0]
+    return GOLD_SPAN_OPTIONS[1] if max(right) < threshold else GOLD_SPAN_OPTIONS[2]
 
 
 def conventions(documents: Sequence[GoldDocument], training: Sequence[GoldDocument]) -> tuple[int, int]:
@@ -157,6 +207,8 @@ def report(name: str, gap: Gap, agreement: tuple[int, int]) -> None:
     for group, counts in gap.false_positives.items():
         shares = ", ".join(f"{kind} {counts[kind]}" for kind in FALSE_POSITIVES)
         print(f"  false positives, words {group}: {shares}")
+    options = ", ".join(f"{kind} {gap.at_gold_span[kind]}" for kind in GOLD_SPAN_OPTIONS)
+    print(f"  false positives over a span overlapping a gold mention, at the gold's span: {options}")
     seen, agree = agreement
     print(f"  the training's most given concept right: {agree} of {seen} ({agree / seen:.3f})")
 
