@@ -19,7 +19,7 @@ abstracts each scored by a model trained on the other four of five folds (the fo
    of the same span with other concepts, a mention of another span overlapping it, or
    no mention; and for those that overlap a mention of another span, whether the model
    had an option of a right concept over the gold's span (none; one below its threshold;
-   one above it that another option of the same proposal beat).
+   one above it, which another option of its proposal beat or which was linked as well).
 
 It trains six models (about a minute on 2 cores). Nothing here chooses anything: it
 says where a figure comes from.
@@ -52,7 +52,7 @@ KINDS = (
 Words = tuple[str, ...]
 FALSE_POSITIVES = ("same span, another concept", "overlapping span", "no gold mention")
 # for a false positive over a span overlapping a gold mention: the options at the gold's span
-GOLD_SPAN_OPTIONS = ("no right option", "right option below threshold", "right option beaten")
+GOLD_SPAN_OPTIONS = ("no right option", "right option below threshold", "right option above threshold")
 
 
 def words_of_mentions(documents: Sequence[GoldDocument]) -> set[Words]:
@@ -104,7 +104,7 @@ class Gap:
                     {p for p in predicted if (name_key(text[p[0] : p[1]]) in seen) == inside},
                 )
             scored = [g for g in gold if g.mappable]
-            best = None  # the best probability of each (start, end, concept), once needed
+            probabilities = None  # of each (start, end, concept) option, once needed
             for start, end, curie in predicted:
                 if any((g.start, g.end) == (start, end) and curie in g.concepts for g in scored):
                     continue
@@ -112,9 +112,10 @@ class Gap:
                 kind = false_positive_kind(scored, start, end)
                 self.false_positives[group][kind] += 1
                 if kind == FALSE_POSITIVES[1]:
-                    best = option_probabilities(annotator, text) if best is None else best
+                    if probabilities is None:
+                        probabilities = option_probabilities(annotator, text)
                     threshold = annotator.model.threshold if annotator.model is not None else 0.0
-                    self.at_gold_span[gold_span_options(scored, start, end, best, threshold)] += 1
+                    self.at_gold_span[gold_span_options(scored, start, end, probabilities, threshold)] += 1
             for g in gold:
                 surface = text[g.start : g.end]
                 if not g.mappable or name_key(surface) in seen:
