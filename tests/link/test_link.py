@@ -447,6 +447,42 @@ def test_a_type_number_is_written_every_way(annotator, text, label):
     assert {labels[e.curie] for e in annotator.lexicon.lookup(name_key(text))} == {label}
 
 
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("CD4+ T cells", "CD4-positive, alpha-beta T cell"),
+        ("CD4 T cells", "CD4-positive, alpha-beta T cell"),
+        ("CD8-positive T cells", "CD8-positive, alpha-beta T cell"),
+        ("CD8+ memory T cells", "CD8-positive, alpha-beta memory T cell"),
+        ("CD4+CD25+ regulatory T cells", "CD4-positive, CD25-positive, alpha-beta regulatory T cell"),
+        ("Th17 CD4+ T cells", "T-helper 17 cell"),  # a synonym CL writes with a plus sign
+    ],
+)
+def test_a_cell_named_by_its_markers_is_written_as_papers_write_it(annotator, text, label):
+    """Without the receptor's chains CL's names carry, the marker bare or with a plus sign."""
+    labels = annotator.lexicon.module.labels
+    assert {labels[e.curie] for e in annotator.lexicon.lookup(name_key(text))} == {label}
+
+
+def test_a_plus_sign_is_read_as_positive_only_on_a_word(annotator):
+    assert name_key("CD4+ T cell") == name_key("CD4-positive T cell")
+    assert name_key("Ca2+ influx") == ("ca2", "positive", "influx")
+    assert name_key("a + b") == ("a", "b")
+    assert not annotator.lexicon.lookup(name_key("double T cell"))  # no marker, nothing bare
+
+
+def test_cells_named_by_their_markers_are_linked_to_the_marked_type(linker):
+    text = (
+        "We isolated CD4 T cells and CD8+ T cells from the spleen of infected mice. "
+        "The number of CD4 T cells increased after treatment, and CD8+ T cells killed targets."
+    )
+    labels = linker.lexicon.module.labels
+    found = {(text[m.start : m.end], labels[m.curie]) for m in linker.annotate_texts([("text", text)])}
+    assert ("CD4 T cells", "CD4-positive, alpha-beta T cell") in found
+    assert ("CD8+ T cells", "CD8-positive, alpha-beta T cell") in found
+    assert not any(label == "T cell" for _, label in found)
+
+
 def test_a_type_number_is_not_rewritten_where_it_would_mislead(annotator):
     lookup = annotator.lexicon.lookup
     assert lookup(name_key("Charcot-Marie-Tooth disease type 1A"))

@@ -19,7 +19,7 @@ from litkg.link.annotator import (
 )
 from litkg.link.tokens import name_key, normal_token, words_of
 
-_WORD = re.compile(r"[^\W_]+")
+_WORD = re.compile(r"[^\W_]+|(?<=[^\W_])\+")  # and a plus sign printed on a word
 
 
 def test_the_words_of_a_text_are_normalised_and_placed() -> None:
@@ -39,9 +39,10 @@ def test_the_words_of_a_text_are_normalised_and_placed() -> None:
     assert len(words_of("")) == 0 and len(words_of(" -- ")) == 0
 
 
-@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
+@given(st.text(alphabet=st.one_of(st.characters(codec="utf-8"), st.sampled_from("+a1 _")), max_size=80))
 def test_the_words_are_the_runs_of_letters_and_digits(text: str) -> None:
-    """Every run of letters and digits, at its offsets, normalised as a name is."""
+    """Every run of letters and digits (and a plus sign printed on one, read "positive"),
+    at its offsets, normalised as a name is."""
     words = words_of(text)
     runs = list(_WORD.finditer(text))
     assert words.starts == [m.start() for m in runs]

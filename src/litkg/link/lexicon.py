@@ -301,6 +301,28 @@ def numbered_type(curie: str, text: str, words: list[str]) -> Iterator[str]:
         yield f"type {written}{sub} {base}"
 
 
+# CL names a T cell by its markers and its receptor's chains, "CD4-positive, alpha-beta T
+# cell"; papers leave out the chains and write the marker bare or with a plus sign ("CD4 T
+# cells", "CD4+ T cells"; the plus sign is read "positive" as a word of its own, see
+# litkg.link.tokens), as CL's own synonyms do ("naive CD4+ T cell", "CD8+ regulatory T cell")
+_CHAINS_AFTER_MARKER = re.compile(r"(?<=-positive),? alpha-beta(?= )")
+# a marker: a symbol of capitals and digits ("CD4", "CXCR3"), then "-positive"
+_POSITIVE_MARKER = re.compile(r"\b([A-Z][A-Z0-9]*[0-9][A-Za-z0-9]*)-positive,?(?= )")
+
+
+def marker_named(curie: str, text: str, words: list[str]) -> Iterator[str]:
+    """A cell named by its markers without the receptor's chains, and with the markers
+    bare: "CD4-positive, alpha-beta T cell" -> "CD4-positive T cell", "CD4 T cell"."""
+    if not curie.startswith("CL:") or "-positive" not in text:
+        return
+    plain = _CHAINS_AFTER_MARKER.sub("", text)
+    if plain != text:
+        yield plain
+    bare = _POSITIVE_MARKER.sub(r"\1", plain)
+    if bare != plain:
+        yield bare
+
+
 VariantRule = Callable[[str, str, list[str]], Iterator[str]]
 # Every way a name of a term is also written; a new one is added here.
 NAME_VARIANTS: tuple[VariantRule, ...] = (
@@ -314,6 +336,7 @@ NAME_VARIANTS: tuple[VariantRule, ...] = (
     disease_adjective,
     without_semantic_tag,
     numbered_type,
+    marker_named,
 )
 
 

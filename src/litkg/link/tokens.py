@@ -40,8 +40,10 @@ _GREEK = {
     "ψ": "psi",
     "ω": "omega",
 }
-_SPLIT = re.compile(r"([^\W_]+)")  # a word: letters and digits
-_SPLIT_NO_UNDERSCORE = re.compile(r"(\w+)")  # the same in a text without "_", a seventh faster
+# a word: letters and digits; and a plus sign printed on a word, which is a word of its
+# own, read "positive": "CD4+ T cell" is CL's "CD4-positive T cell", "HER2+" is "HER2-positive"
+_SPLIT = re.compile(r"([^\W_]+|(?<=[^\W_])\+)")
+_SPLIT_PLAIN = re.compile(r"(\w+)")  # the same in a text without "_" or "+", a seventh faster
 # What may stand between two tokens of one mention: spaces, hyphens, slashes, apostrophes.
 _JOINING = r"[\s\-‐‑–/'’]*"
 JOINER = re.compile(rf"^{_JOINING}$")
@@ -133,7 +135,7 @@ class _NormalTokens(dict[str, str]):
     def __missing__(self, raw: str) -> str:
         if len(self) >= 500_000:  # bounded: a corpus of millions of articles has more words
             self.clear()
-        found = self[raw] = american(lemma(fold_token(raw)))
+        found = self[raw] = "positive" if raw == "+" else american(lemma(fold_token(raw)))
         return found
 
 
@@ -165,7 +167,7 @@ def words_of(text: str) -> Words:
     ``re.split`` with a capturing group alternates what lies between words and the words,
     so the running sum of the pieces' lengths gives every offset: each step runs in C (a
     Python loop over ``findall`` and ``str.find`` took three times as long)."""
-    pieces = (_SPLIT if "_" in text else _SPLIT_NO_UNDERSCORE).split(text)
+    pieces = (_SPLIT if "_" in text or "+" in text else _SPLIT_PLAIN).split(text)
     bounds = list(accumulate(map(len, pieces)))
     return Words(list(map(_NORMAL.__getitem__, pieces[1::2])), bounds[0:-1:2], bounds[1::2])
 
