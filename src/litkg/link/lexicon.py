@@ -301,10 +301,11 @@ def numbered_type(curie: str, text: str, words: list[str]) -> Iterator[str]:
         yield f"type {written}{sub} {base}"
 
 
-# CL names a T cell by its markers and its receptor's chains, "CD4-positive, alpha-beta T
-# cell"; papers leave out the chains and write the marker bare or with a plus sign ("CD4 T
-# cells", "CD4+ T cells"; the plus sign is read "positive" as a word of its own, see
-# litkg.link.tokens), as CL's own synonyms do ("naive CD4+ T cell", "CD8+ regulatory T cell")
+# CL names cells by their markers, and T cells by their receptor's chains too,
+# "CD4-positive, alpha-beta T cell", "CD34-positive common lymphoid progenitor"; papers
+# leave out the chains and write a marker bare or with a plus sign ("CD4 T cells", "CD4+
+# T cells"; the plus sign is read "positive" as a word of its own, see litkg.link.tokens),
+# as CL's own synonyms do ("naive CD4+ T cell", "CD8+ regulatory T cell")
 _CHAINS_AFTER_MARKER = re.compile(r"(?<=-positive),? alpha-beta(?= )")
 # a marker: a symbol of capitals and digits ("CD4", "CXCR3"), then "-positive"
 _POSITIVE_MARKER = re.compile(r"\b([A-Z][A-Z0-9]*[0-9][A-Za-z0-9]*)-positive,?(?= )")
