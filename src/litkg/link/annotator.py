@@ -59,7 +59,7 @@ from litkg.link.abbreviations import (
     spells,
 )
 from litkg.link.cache import shipped_lexicon
-from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, is_acronym, stem
+from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, is_acronym, preference, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
 from litkg.link.names import NO_NAMES, LearnedName, LearnedNames
 from litkg.link.organisms import QualifiedTerms, fitted_terms
@@ -126,6 +126,9 @@ class Proposal:
     span: Span
     context: SpanContext
     options: tuple[Option, ...]
+    # what the span names without the markers it starts with, for when the model takes
+    # none of its options (see Annotator._without_markers); not a training example
+    fallback: Proposal | None = None
 
 
 class RuleSpans(NamedTuple):
@@ -380,6 +383,13 @@ def _words_before(text: str, words: Words, window: int, end: int) -> re.Match[st
     return None
 
 
+# a name of a cell by its markers: "CD4-positive, alpha-beta T cell", "CD8+ regulatory T cell"
+_MARKED_NAME = re.compile(r"-positive\b|\w\+")
+# the markers a mention starts with: "CD4+", "CD4+CD25+", "CD8-positive", "CD4" (a symbol
+# with a digit), each followed by a space, a comma or the next marker
+_MARKER_RUN = re.compile(r"(?:[A-Za-z][A-Za-z0-9]*[0-9][A-Za-z0-9]*(?:\+|-positive)?(?:,?\s+|(?=[A-Za-z])))+")
+
+
 def _widened(text: str, words: Words, span: Span, previous_end: int, proposed: Option) -> tuple[Option, ...]:
     """The proposed term over the span widened by the one or two words before it, for the
     model to weigh: corpora differ on whether "familial gastric cancer" or "autosomal
@@ -600,6 +610,9 @@ class Annotator:
         mentions = []
         for proposal in self.proposals(parts, rules=rules):
             option = self.model.choose(proposal.context, proposal.options)
+            if option is None and proposal.fallback is not None:
+                proposal = proposal.fallback
+                option = self.model.choose(proposal.context, proposal.options)
             if option is None:
                 continue
             span = proposal.span
@@ -655,11 +668,45 @@ class Annotator:
                 options += _widened(text, tokens[name], span, previous_end, options[0])
                 if names:
                     options = self._with_learned(text, tokens[name], span, options, names)
-                proposals.append(Proposal(name, span, context, options))
+                fallback = self._without_markers(name, text, tokens[name], span, counts, defined, genes)
+                proposals.append(Proposal(name, span, context, options, fallback))
             if tagged:
                 proposals = self._with_similar(name, text, proposals, tagged, names, counts, defined, genes)
             found.extend(proposals)
         return found
+
+    def _without_markers(
+        self,
+        part: str,
+        text: str,
+        words: Words,
+        span: Span,
+        counts: Counter[str],
+        defined: frozenset[str],
+        genes: frozenset[str],
+    ) -> Proposal | None:
+        """The proposal of a cell type's name that a name of its markers ends with ("cytotoxic
+        T cells" in "CD8+ cytotoxic T cells", "regulatory T cells" in "CD4+CD25+ regulatory T
+        cells"), for when the model takes no option of the marked one: the model learnt
+        from CRAFT, which annotates the cell without its markers, to doubt long cell names,
+        and the longer name must not cost the link the shorter one had."""
+        if not span.curie.startswith("CL:") or not _MARKED_NAME.search(span.via):
+            return None
+        markers = _MARKER_RUN.match(text, span.start, span.end)
+        if markers is None or markers.end() >= span.end:
+            return None
+        start = markers.end()
+        entries = [
+            e
+            for e in self.lexicon.lookup(tuple(words.between(start, span.end)))
+            if e.curie.startswith("CL:") and not e.context and not e.acronym and not e.short
+        ]
+        if not entries:
+            return None
+        entry = min(entries, key=preference)
+        inner = Span(start, span.end, entry.curie, entry.name)
+        context = self._context(part, text, inner, counts, defined, None, genes)
+        return Proposal(part, inner, context, self._options(entry.curie))
 
     def _context(
         self,
@@ -759,7 +806,7 @@ class Annotator:
         )
         if not more:
             return proposal
-        return Proposal(proposal.part, proposal.span, proposal.context, proposal.options + more)
+        return replace(proposal, options=proposal.options + more)
 
     def similar_terms(self, surface: str, names: LearnedNames) -> list[tuple[str, float]]:
         """The disease terms whose names (of the ontology, or learnt) are most like
