@@ -495,6 +495,14 @@ def test_cells_named_by_their_markers_are_linked_to_the_marked_type(linker):
     }
 
 
+def test_cells_without_a_marker_are_not_linked_to_the_marked_type(linker):
+    text = "We sorted CD4- T cells, CD8− T cells and CD19- B cells from the spleen."
+    labels = linker.lexicon.module.labels
+    for annotator in (linker, Annotator(linker.lexicon, model=None)):
+        found = {(text[m.start : m.end], labels[m.curie]) for m in annotator.annotate_texts([("text", text)])}
+        assert found == {("T cells", "T cell"), ("B cells", "B cell")}
+
+
 @pytest.mark.parametrize(
     ("text", "inner"),
     [

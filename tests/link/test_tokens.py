@@ -19,9 +19,13 @@ from litkg.link.annotator import (
 )
 from litkg.link.tokens import name_key, normal_token, words_of
 
-# as the annotator reads words: two Greek letters in a row are two words, and a plus sign
-# printed on a word is one
-_WORD = re.compile(r"[α-ω](?=[α-ω])|[^\W_]+|(?<=[^\W_])\+")
+# as the annotator reads words: two Greek letters in a row are two words, a plus sign
+# printed on a word is one, and so is a minus sign printed on a marker (a hyphen or an en
+# dash only after a capital or a digit, and not left hanging before "and", "or", "to")
+_WORD = re.compile(
+    r"[α-ω](?=[α-ω])|[^\W_]+|(?<=[^\W_])\+|(?<=[^\W_])[−⁻](?=\W|[A-Z]|$)"
+    r"|(?<=[0-9A-Z])[\-–](?=(?:[A-Z][A-Za-z0-9]*[\-–])*(?:\s(?!(?:and|or|to|nor)\b)|[),;:\].]|$))"
+)
 
 
 def test_the_words_of_a_text_are_normalised_and_placed() -> None:
@@ -44,17 +48,45 @@ def test_the_words_of_a_text_are_normalised_and_placed() -> None:
     assert len(words_of("")) == 0 and len(words_of(" -- ")) == 0
 
 
-@given(st.text(alphabet=st.one_of(st.characters(codec="utf-8"), st.sampled_from("+a1 _αβ")), max_size=80))
+_SIGNED = st.sampled_from(["+", "a", "1", " ", "_", "α", "β", "C", "D4", "-", "−", "⁻", "–", " and", ")", "/"])
+
+
+@given(st.lists(st.one_of(st.characters(codec="utf-8"), _SIGNED), max_size=60).map("".join))
 def test_the_words_are_the_runs_of_letters_and_digits(text: str) -> None:
     """Every run of letters and digits (each of two Greek letters in a row a word of its
-    own, and a plus sign printed on a word one, read "positive"), at its offsets,
-    normalised as a name is."""
+    own, a plus sign printed on a word one, read "positive", and a minus sign printed on a
+    marker one, read "negative"), at its offsets, normalised as a name is."""
     words = words_of(text)
     runs = list(_WORD.finditer(text))
     assert words.starts == [m.start() for m in runs]
     assert words.ends == [m.end() for m in runs]
     assert words.words == [normal_token(m.group()) for m in runs]
     assert name_key(text) == tuple(words.words)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("CD4− T cells", ("cd4", "negative", "t", "cell")),
+        ("CD4- T cells", ("cd4", "negative", "t", "cell")),
+        ("CD19– B cells", ("cd19", "negative", "b", "cell")),
+        ("CD4-CD8- thymocytes", ("cd4", "negative", "cd8", "negative", "thymocyte")),
+        ("CD4−CD8− thymocytes", ("cd4", "negative", "cd8", "negative", "thymocyte")),
+        ("Lin⁻ Sca1+ cells", ("lin", "negative", "sca1", "positive", "cell")),
+        ("B220- cells (CD19-)", ("b220", "negative", "cell", "cd19", "negative")),
+        # a hyphen left hanging before a conjunction, or joining words, is no sign
+        ("CD4- and CD8-positive T cells", ("cd4", "and", "cd8", "positive", "t", "cell")),
+        ("pre- and post-synaptic", ("pre", "and", "post", "synaptic")),
+        ("X-linked non-syndromic", ("x", "linked", "non", "syndromic")),
+        ("10−6 M", ("10", "6", "m")),
+        ("in vivo- ", ("in", "vivo")),
+    ],
+)
+def test_a_minus_sign_on_a_marker_is_read_as_negative(text: str, words: tuple[str, ...]) -> None:
+    """ "CD4− T cells" are not "CD4 T cells": read without its sign, a marker a cell lacks
+    names the cell that has it."""
+    assert name_key(text) == words
+    assert words_of(text).words == list(words)
 
 
 _PIECES = st.sampled_from(["a", "B", "é", "α", "1", "_", "'", "-", " ", "  ", "(", "non-", "ALS", "s", "\n"])

@@ -40,19 +40,36 @@ _GREEK = {
     "ψ": "psi",
     "ω": "omega",
 }
+# A minus sign printed on a marker: "CD4− T cells", "CD4−CD8− thymocytes", "Lin⁻"; and a
+# hyphen or an en dash printed so, after a marker that ends in a capital or a digit and
+# before a space, a closing bracket or a punctuation mark ("CD4- T cells", "CD19- B
+# cells", "CD4-CD8- cells"), but not a hyphen left hanging before "and", "or", "to"
+# ("CD4- and CD8-positive T cells", "pre- and post-synaptic").
+_MINUS = r"(?<=[^\W_])[−⁻](?=[^\w]|[A-Z]|$)"
+_HANGING = r"(?:\s(?!(?:and|or|to|nor)\b)|[),;:\].]|$)"
+_DASH = rf"(?<=[0-9A-Z])[\-–](?=(?:[A-Z][A-Za-z0-9]*[\-–])*{_HANGING})"
 # a word: letters and digits, where each of two Greek letters in a row is a word ("αβ T
-# cell" is CL's "alpha-beta T cell", as "α cell" is "alpha cell"); and a plus sign printed
+# cell" is CL's "alpha-beta T cell", as "α cell" is "alpha cell"); a plus sign printed
 # on a word, which is a word of its own, read "positive": "CD4+ T cell" is CL's
-# "CD4-positive T cell", "HER2+" is "HER2-positive"
-_SPLIT = re.compile(r"([α-ω](?=[α-ω])|[^\W_]+|(?<=[^\W_])\+)")
+# "CD4-positive T cell", "HER2+" is "HER2-positive"; and a minus sign (above), a word of
+# its own read "negative", so that "CD4− T cells" is never read as "CD4 T cells"
+_SPLIT = re.compile(rf"([α-ω](?=[α-ω])|[^\W_]+|(?<=[^\W_])\+|{_MINUS}|{_DASH})")
 _SPLIT_PLAIN = re.compile(r"(\w+)")  # the same in a plain text (_plain), a seventh faster
 _GREEK_PAIR = re.compile(r"[α-ω]{2}")
+# where a text may print a minus sign on a marker (a superset of _MINUS and _DASH)
+_SIGN = re.compile(r"[0-9A-Z][\-–](?:[\s),;:\].]|$)|[−⁻]")
+_SIGNS = {"+": "positive", "−": "negative", "⁻": "negative", "-": "negative", "–": "negative"}
 
 
 def _plain(text: str) -> bool:
-    """Whether ``text`` has no "_", no "+" and no two Greek letters in a row (most texts;
-    ASCII ones are told without a regular expression)."""
-    return "_" not in text and "+" not in text and (text.isascii() or not _GREEK_PAIR.search(text))
+    """Whether ``text`` has no "_", no "+", no minus sign on a marker and no two Greek
+    letters in a row (most texts; ASCII ones are told with one scan for the signs)."""
+    return (
+        "_" not in text
+        and "+" not in text
+        and (text.isascii() or not _GREEK_PAIR.search(text))
+        and not _SIGN.search(text)
+    )
 # What may stand between two tokens of one mention: spaces, hyphens, slashes, apostrophes.
 _JOINING = r"[\s\-‐‑–/'’]*"
 JOINER = re.compile(rf"^{_JOINING}$")
@@ -144,7 +161,7 @@ class _NormalTokens(dict[str, str]):
     def __missing__(self, raw: str) -> str:
         if len(self) >= 500_000:  # bounded: a corpus of millions of articles has more words
             self.clear()
-        found = self[raw] = "positive" if raw == "+" else american(lemma(fold_token(raw)))
+        found = self[raw] = _SIGNS.get(raw) or american(lemma(fold_token(raw)))
         return found
 
 
