@@ -222,6 +222,18 @@ def test_undefined_acronym_is_not_linked(annotator):
     assert annotator.annotate_texts([("text", "The ALS gene and CF values.")]) == []
 
 
+def test_an_acronym_that_is_a_terms_label_needs_no_definition(annotator, linker):
+    """ "COVID-19" and "AIDS" are MONDO's labels, used undefined as "CHARGE syndrome" is;
+    an acronym that is only a synonym ("ALS") still needs the document's definition, and
+    the label printed as a word ("aids") is no mention."""
+    text = "Patients hospitalised with COVID-19 or Covid-19 and AIDS; the drug aids recovery in ALS."
+    found = [(m.exact, m.curie) for m in annotator.annotate_texts([("text", text)])]
+    assert found == [("COVID-19", "MONDO:0100096"), ("Covid-19", "MONDO:0100096"), ("AIDS", "MONDO:0012268")]
+    # the model weighs them as any name (here it doubts the "Covid-19" printed in lower case)
+    linked = [(m.exact, m.curie) for m in linker.annotate_texts([("text", "Patients with COVID-19 were enrolled.")])]
+    assert linked == [("COVID-19", "MONDO:0100096")]
+
+
 def test_abbreviation_inside_a_term(annotator):
     text = "Mouse embryonic stem (ES) cells were grown; ES cells divide."
     mentions = annotator.annotate_texts([("text", text)])

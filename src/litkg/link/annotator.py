@@ -208,8 +208,13 @@ class Document:
 
 def defined_acronyms_only(entry: Entry, candidate: Candidate, document: Document) -> bool:
     """Rejects an acronym: one counts only where the document defines it, and defined
-    short forms are found as definitions, not here."""
-    return not entry.acronym
+    short forms are found as definitions, not here. Not a term's own label ("COVID-19",
+    "AIDS"): the ontology names the term so, and papers use it undefined, as they use
+    "CHARGE syndrome"; printed in capitals or with a digit ("AIDS", "Covid-19", not the
+    verb "aids")."""
+    if not entry.acronym:
+        return True
+    return entry.label and bool(_CAPITALS.search(candidate.name) or any(c.isdigit() for c in candidate.name))
 
 
 def short_names_named_in_full(entry: Entry, candidate: Candidate, document: Document) -> bool:
