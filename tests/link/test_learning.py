@@ -429,6 +429,26 @@ def test_a_span_is_described_by_the_ending_and_length_of_its_last_word():
     assert not any(f.startswith(("suffix=", "length=")) for f in _span_features(glaucoma)[1])
 
 
+@pytest.mark.parametrize(
+    ("name", "head"),
+    [
+        ("Hermansky-Pudlak syndrome 8", "syndrome"),
+        ("Charcot-Marie-Tooth disease type 1A", "disease"),
+        ("mucopolysaccharidosis IVA", "mucopolysaccharidosis"),
+        ("hepatitis C", "hepatitis"),
+        ("type 1 diabetes", "diabetes"),
+        ("type II", "type"),
+    ],
+)
+def test_the_head_of_a_numbered_name_is_its_last_word_before_the_number(name, head):
+    """A type's number is no head: the ending and length of "syndrome" describe
+    "Hermansky-Pudlak syndrome 8", as they do "Hermansky-Pudlak syndrome"; "8" would read
+    as a short everyday word."""
+    text = f"we studied {name} here"
+    span = SpanContext(text, "text", 11, 11 + len(name), "MONDO:0000001", name, True, 1, 1, False)
+    assert {f"head={head}", f"suffix={head[-4:]}"} <= set(span_features(span))
+
+
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(-3, 3), min_size=64, max_size=64), st.floats(-2, 2))
 def test_choose_weighs_every_feature_of_an_option_as_training_sees_them(values, bias):

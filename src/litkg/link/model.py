@@ -131,6 +131,25 @@ def _bucket(count: int) -> str:
     return "1" if count <= 1 else "2-3" if count <= 3 else "4+"
 
 
+# what ends a numbered name after its head word: a number, a Roman numeral, a letter
+# ("Hermansky-Pudlak syndrome 8", "type IIA", "hepatitis C"), and "type" before one
+_TYPE_CODE = re.compile(r"\d+[a-z]?|[ivx]+[a-z]?|[a-z]")
+_TYPE_WORDS = frozenset({"type", "subtype"})
+
+
+def _head_word(words: Sequence[str]) -> str:
+    """The last word of a name that is not its type's number: "syndrome" in
+    "Hermansky-Pudlak syndrome 8" and "disease" in "Charcot-Marie-Tooth disease type 1A",
+    so that the head's ending and length describe the name, not the number; the last word
+    where nothing else is left ("type II")."""
+    end = len(words)
+    while end > 1 and _TYPE_CODE.fullmatch(words[end - 1]):
+        end -= 1
+    while end > 1 and end < len(words) and words[end - 1] in _TYPE_WORDS:
+        end -= 1
+    return words[end - 1] if words else ""
+
+
 def _way(span: SpanContext) -> str:
     return span.via if span.via in _WAYS else "name"
 
@@ -177,7 +196,7 @@ def _span_features(span: SpanContext) -> tuple[list[str], tuple[str, ...]]:
     ontology = span.proposed.split(":", 1)[0]
     how = _way(span)
     shape = _shape(surface)
-    head = words[-1] if words else ""
+    head = _head_word(words)
     features = [
         f"ont={ontology}",
         f"via={how}",
