@@ -572,6 +572,13 @@ def eval_linking(
             help="Cross-validate: score each of K folds of documents with a model trained on the others."
         ),
     ] = None,
+    fold_seed: Annotated[
+        int | None,
+        typer.Option(
+            help="With --folds: deal the documents into folds in a shuffled order (this seed), "
+            "not by their sorted ids, to see how far the figures move with the partition alone."
+        ),
+    ] = None,
     train: Annotated[
         Path | None,
         typer.Option(
@@ -607,6 +614,8 @@ def eval_linking(
     from litkg.link.evaluate import GoldError, read_gold
     from litkg.link.evaluate import subset as of_subset
 
+    if fold_seed is not None and folds is None:
+        _fail("--fold-seed deals the documents into the folds of --folds: give --folds too")
     current = (lambda curie: curie) if as_annotated else None
     try:
         documents = of_subset(read_gold(file, current), subset)
@@ -618,7 +627,7 @@ def eval_linking(
     if not documents:
         _fail(f"{file}: no gold documents" + (f" in subset {subset!r}" if subset else ""))
     try:
-        report = _linking_report(documents, folds, training, rules_only)
+        report = _linking_report(documents, folds, training, rules_only, fold_seed)
     except ImportError as exc:
         _fail(f"training a linking model needs scikit-learn ({exc}): pip install 'litkg[learn]'")
     except ValueError as exc:
@@ -630,7 +639,11 @@ def eval_linking(
 
 
 def _linking_report(
-    documents: list[GoldDocument], folds: int | None, training: list[GoldDocument] | None, rules_only: bool
+    documents: list[GoldDocument],
+    folds: int | None,
+    training: list[GoldDocument] | None,
+    rules_only: bool,
+    fold_seed: int | None = None,
 ) -> EvaluationReport:
     """Score ``documents`` by cross-validation, by a model trained on ``training``, or with
     the shipped model (or the rules alone)."""
@@ -645,7 +658,7 @@ def _linking_report(
         trained = {d.corpus for d in training or ()} | ({corpus} if folds is not None else set())
         trainer = Trainer(target=corpus if corpus in trained else None)
         if folds is not None:
-            return cross_validate(documents, folds, trainer, training or ())
+            return cross_validate(documents, folds, trainer, training or (), fold_seed)
         return train_then_score(trainer, training or [], documents)
     annotator = Annotator(model=None if rules_only else "shipped")
     report = evaluate(documents, annotator)

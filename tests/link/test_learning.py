@@ -156,6 +156,17 @@ def test_folds_are_whole_documents_fixed_by_their_ids():
         train_then_score(lambda docs: Annotator(model=None), documents[:3], documents[2:5])
 
 
+def test_a_fold_seed_deals_the_same_documents_into_another_fixed_partition():
+    documents = [GoldDocument(str(i), "", ()) for i in range(30)] + [GoldDocument("3", "", ())]
+    sorted_ids = folds(documents, 3)
+    shuffled = folds(documents, 3, seed=1)
+    assert shuffled == folds(list(reversed(documents)), 3, seed=1)  # fixed by the ids and the seed
+    assert shuffled != sorted_ids and shuffled != folds(documents, 3, seed=2)
+    assert sorted(d.id for part in shuffled for d in part) == sorted(d.id for d in documents)
+    assert sum(any(d.id == "3" for d in part) for part in shuffled) == 1  # a twice-given one: one fold
+    assert sorted(len({d.id for d in p}) for p in shuffled) == [10, 10, 10]
+
+
 def test_the_model_file_is_byte_identical_when_written_again(tmp_path):
     model = LinkingModel({"b": -0.5, "a": 1.25}, -0.1, 0.4, ("2", "1"), {"C": 1.0})
     first, second = tmp_path / "1.json.gz", tmp_path / "2.json.gz"
@@ -521,6 +532,13 @@ def test_eval_linking_cross_validates_and_says_which_documents_each_fold_held_ou
         d.id for d in read_gold(path)
     )
     assert report["trained_on"][0].startswith("fold 1: the other 2 folds (8 documents)")
+    seeded = CliRunner().invoke(app, ["eval-linking", str(path), "--folds", "3", "--fold-seed", "7", "--json"])
+    assert seeded.exit_code == 0, seeded.output
+    reseeded = json.loads(seeded.stdout)["held_out"]
+    assert reseeded != held and sorted(map(sorted, reseeded)) != sorted(map(sorted, held))
+    assert sorted(i for fold in reseeded for i in fold) == sorted(i for fold in held for i in fold)
+    alone = CliRunner().invoke(app, ["eval-linking", str(path), "--fold-seed", "7"])
+    assert alone.exit_code == 2 and "give --folds too" in alone.output and "Traceback" not in alone.output
 
 
 @pytest.mark.slow

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import random
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -136,13 +137,17 @@ def subset(documents: Iterable[GoldDocument], name: str | None) -> list[GoldDocu
     return [d for d in documents if name is None or d.subset == name]
 
 
-def folds(documents: Sequence[GoldDocument], k: int) -> list[list[GoldDocument]]:
+def folds(documents: Sequence[GoldDocument], k: int, seed: int | None = None) -> list[list[GoldDocument]]:
     """``k`` folds of whole documents: with the distinct ids sorted, the documents of the
     i-th id go to fold i mod k, so every fold is fixed by the ids alone and a document
-    given twice (the NCBI training set holds one) is never in two folds."""
+    given twice (the NCBI training set holds one) is never in two folds. With a ``seed``
+    the sorted ids are shuffled first (``random.Random(seed)``): another partition, as
+    fixed, to see how far the figures move with the partition alone."""
     ids = sorted({d.id for d in documents})
     if not 2 <= k <= len(ids):
         raise ValueError(f"--folds must be between 2 and the number of documents ({len(ids)}), not {k}")
+    if seed is not None:
+        random.Random(seed).shuffle(ids)
     fold_of = {identifier: i % k for i, identifier in enumerate(ids)}
     parts: list[list[GoldDocument]] = [[] for _ in range(k)]
     for document in sorted(documents, key=lambda d: d.id):
@@ -318,12 +323,16 @@ def train_then_score(
 
 
 def cross_validate(
-    documents: Sequence[GoldDocument], k: int, train: AnnotatorTrainer, extra: Sequence[GoldDocument] = ()
+    documents: Sequence[GoldDocument],
+    k: int,
+    train: AnnotatorTrainer,
+    extra: Sequence[GoldDocument] = (),
+    seed: int | None = None,
 ) -> EvaluationReport:
     """Document-level k-fold cross-validation: each fold is scored by an annotator trained
     on the other folds (and on ``extra``, another corpus, less any document of the fold),
-    and the figures are summed over the folds."""
-    parts = folds(documents, k)
+    and the figures are summed over the folds (``seed``: see :func:`folds`)."""
+    parts = folds(documents, k, seed)
     reports: dict[str, OntologyReport] = {name: OntologyReport() for name in annotated_ontologies(documents)}
     total = EvaluationReport(0, 0, 0.0, reports)
     for i, fold in enumerate(parts):
