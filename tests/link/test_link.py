@@ -541,8 +541,29 @@ def test_a_name_of_markers_falls_back_to_the_cell_it_marks(linker, text, inner):
     assert {(s, e) for s, e, _ in linked} & {(11, 11 + len(text)), (fallback.span.start, fallback.span.end)}
 
 
-def test_no_fallback_for_names_without_markers(linker):
-    sentence = "We counted regulatory T cells and ES cells in the tumour."
+def test_a_refused_cell_name_falls_back_to_the_longest_cell_name_it_ends_with(linker):
+    """ "vascular smooth muscle cells" and "cardiac fibroblasts" alone in a sentence: the
+    model, taught by CRAFT (which annotates "fibroblasts" in "mouse embryonic
+    fibroblasts"), doubts the longer names; the cell each ends with is linked instead."""
+    sentence = "Cardiac fibroblasts and vascular smooth muscle cells were isolated from hearts."
+    fallbacks = {
+        sentence[p.span.start : p.span.end]: sentence[p.fallback.span.start : p.fallback.span.end]
+        for p in linker.proposals([("text", sentence)])
+        if p.fallback is not None
+    }
+    assert fallbacks == {
+        "Cardiac fibroblasts": "fibroblasts",
+        "vascular smooth muscle cells": "smooth muscle cells",
+    }
+    # the longer name or the cell it ends with: never nothing
+    cells = [m for m in linker.annotate_texts([("text", sentence)]) if m.curie.startswith("CL:")]
+    for name in fallbacks:
+        start = sentence.index(name)
+        assert any(start <= m.start and m.end == start + len(name) for m in cells), name
+
+
+def test_no_fallback_for_a_cell_name_that_ends_with_no_other(linker):
+    sentence = "We counted neurons, ES cells and astrocytes in the tumour."
     assert all(p.fallback is None for p in linker.proposals([("text", sentence)]))
 
 

@@ -126,8 +126,8 @@ class Proposal:
     span: Span
     context: SpanContext
     options: tuple[Option, ...]
-    # what the span names without the markers it starts with, for when the model takes
-    # none of its options (see Annotator._without_markers); not a training example
+    # the shorter cell name the span ends with, for when the model takes none of its
+    # options (see Annotator._shorter_cell); not a training example
     fallback: Proposal | None = None
 
 
@@ -673,14 +673,14 @@ class Annotator:
                 options += _widened(text, tokens[name], span, previous_end, options[0])
                 if names:
                     options = self._with_learned(text, tokens[name], span, options, names)
-                fallback = self._without_markers(name, text, tokens[name], span, counts, defined, genes)
+                fallback = self._shorter_cell(name, text, tokens[name], span, counts, defined, genes)
                 proposals.append(Proposal(name, span, context, options, fallback))
             if tagged:
                 proposals = self._with_similar(name, text, proposals, tagged, names, counts, defined, genes)
             found.extend(proposals)
         return found
 
-    def _without_markers(
+    def _shorter_cell(
         self,
         part: str,
         text: str,
@@ -690,28 +690,42 @@ class Annotator:
         defined: frozenset[str],
         genes: frozenset[str],
     ) -> Proposal | None:
-        """The proposal of a cell type's name that a name of its markers ends with ("cytotoxic
-        T cells" in "CD8+ cytotoxic T cells", "regulatory T cells" in "CD4+CD25+ regulatory T
-        cells"), for when the model takes no option of the marked one: the model learnt
-        from CRAFT, which annotates the cell without its markers, to doubt long cell names,
-        and the longer name must not cost the link the shorter one had."""
-        if not span.curie.startswith("CL:") or not _MARKED_NAME.search(span.via):
+        """The proposal of the cell type whose name a longer cell name ends with, for when
+        the model takes no option of the longer one: after its markers ("cytotoxic T cells"
+        in "CD8+ cytotoxic T cells", "regulatory T cells" in "CD4+CD25+ regulatory T
+        cells"), else the longest name from a later word ("smooth muscle cells" in
+        "vascular smooth muscle cells", "fibroblasts" in "cardiac fibroblasts"). The model
+        learnt from CRAFT, which annotates the cell without its markers and "fibroblasts"
+        in "mouse embryonic fibroblasts", to doubt long cell names, and the longer name must
+        not cost the link the shorter one had."""
+        if not span.curie.startswith("CL:"):
             return None
-        markers = _MARKER_RUN.match(text, span.start, span.end)
-        if markers is None or markers.end() >= span.end:
+        found = None
+        if _MARKED_NAME.search(span.via):
+            markers = _MARKER_RUN.match(text, span.start, span.end)
+            if markers is not None and markers.end() < span.end:
+                found = self._cell_named_from(words, markers.end(), span.end)
+        starts = words.starts
+        later = starts[bisect_left(starts, span.start) + 1 : bisect_left(starts, span.end)]
+        for start in later if found is None else ():
+            found = self._cell_named_from(words, start, span.end)
+            if found is not None:
+                break
+        if found is None:
             return None
-        start = markers.end()
-        entries = [
-            e
-            for e in self.lexicon.lookup(tuple(words.between(start, span.end)))
-            if e.curie.startswith("CL:") and not e.context and not e.acronym and not e.short
-        ]
-        if not entries:
-            return None
-        entry = min(entries, key=preference)
+        start, entry = found
         inner = Span(start, span.end, entry.curie, entry.name)
         context = self._context(part, text, inner, counts, defined, None, genes)
         return Proposal(part, inner, context, self._options(entry.curie))
+
+    def _cell_named_from(self, words: Words, start: int, end: int) -> tuple[int, Entry] | None:
+        """The cell type whose proper name the words from ``start`` to ``end`` are, if any."""
+        entries = [
+            e
+            for e in self.lexicon.lookup(tuple(words.between(start, end)))
+            if e.curie.startswith("CL:") and not e.context and not e.acronym and not e.short
+        ]
+        return (start, min(entries, key=preference)) if entries else None
 
     def _context(
         self,
