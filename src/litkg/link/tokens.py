@@ -70,6 +70,8 @@ def _plain(text: str) -> bool:
         and (text.isascii() or not _GREEK_PAIR.search(text))
         and not _SIGN.search(text)
     )
+
+
 # What may stand between two tokens of one mention: spaces, hyphens, slashes, apostrophes.
 _JOINING = r"[\s\-‐‑–/'’]*"
 JOINER = re.compile(rf"^{_JOINING}$")
