@@ -15,7 +15,7 @@ from litkg.build import build
 from litkg.cli import app
 from litkg.link import Annotator
 from litkg.link.abbreviations import find_abbreviations
-from litkg.link.annotator import Mention, outermost
+from litkg.link.annotator import Mention, outermost, roots_among_others
 from litkg.link.ontology import Source, build_module, curie_to_iri, iri_to_curie, load_module, shipped_module
 from litkg.link.tokens import name_key
 from litkg.parse import parse_file
@@ -295,7 +295,10 @@ def test_the_ontology_abbreviation_spelled_with_cell(annotator):
         ),
         # generic names: "conditions" is not the disease root, "amyloid" not amyloidosis
         ("Under these culture conditions amyloid plaques form.", []),
-        ("A rare disorder of the liver.", [("disorder", "MONDO:0000001")]),
+        (
+            "Cirrhosis is a disorder of the liver.",
+            [("Cirrhosis", "MONDO:0005155"), ("disorder", "MONDO:0000001")],
+        ),
         # British spellings
         ("Mice showed hyperglycaemia.", [("hyperglycaemia", "MONDO:0002909")]),
         # adjectives of diseases and organs, eponyms
@@ -621,6 +624,36 @@ def test_an_inner_mention_of_the_term_a_longer_mention_names_is_dropped():
         Mention("CL:0002322", "abstract", 16, 25, text[16:25], "", "", "abbreviation"),
     ]
     assert outermost(definition) == definition
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Disorders in phyllotaxis patterns arise from noise.",  # irregularities
+        "The disorder of the loop rises at low pH.",  # a protein's
+        "A rare disorder of the liver.",  # a disease, but none the text names
+    ],
+)
+def test_a_class_noun_alone_is_no_disease_in_a_text_that_names_none(annotator, linker, text):
+    """The root's class nouns ("disease", "disorder") alone are linked only in a document
+    that links another disease: elsewhere they are the word's everyday sense."""
+    assert annotator.annotate_texts([("t", text)]) == []
+    assert linker.annotate_texts([("t", text)]) == []
+    named = [("abstract", "Cirrhosis runs in families."), ("body", text)]
+    assert "MONDO:0000001" in {m.curie for m in annotator.annotate_texts(named)}
+
+
+def test_roots_among_others_keeps_a_root_only_beside_another_term_of_its_ontology():
+    text = "A disorder of neurons."
+
+    def mention(curie, word):
+        start = text.index(word)
+        return Mention(curie, "t", start, start + len(word), word, "", "", "")
+
+    root, cell = mention("MONDO:0000001", "disorder"), mention("CL:0000540", "neurons")
+    assert roots_among_others([root, cell]) == [cell]
+    disease = mention("MONDO:0005071", "disorder of neurons")
+    assert roots_among_others([root, cell, disease]) == [root, cell, disease]
 
 
 def test_schwartz_hearst():

@@ -59,7 +59,7 @@ from litkg.link.abbreviations import (
     spells,
 )
 from litkg.link.cache import shipped_lexicon
-from litkg.link.lexicon import END, GENERIC_WORDS, Entry, Lexicon, is_acronym, preference, stem
+from litkg.link.lexicon import END, GENERIC_WORDS, ROOT_TERMS, Entry, Lexicon, is_acronym, preference, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
 from litkg.link.names import NO_NAMES, LearnedName, LearnedNames
 from litkg.link.organisms import QualifiedTerms, fitted_terms
@@ -526,6 +526,15 @@ def as_their_long_forms(
     return found
 
 
+def roots_among_others(mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions, less those of an ontology's root ("disease", "disorder" alone) in a
+    document that links no other term of that ontology. A class noun alone is a disease
+    only in a text about diseases, which names one; elsewhere it is the word's everyday
+    sense: "disorders" (irregularities) in phyllotaxis patterns, a protein's "disorder"."""
+    ontologies = {m.curie.split(":", 1)[0] for m in mentions if m.curie not in ROOT_TERMS}
+    return [m for m in mentions if m.curie not in ROOT_TERMS or m.curie.split(":", 1)[0] in ontologies]
+
+
 def outermost(mentions: Sequence[Mention]) -> list[Mention]:
     """The mentions, in their order, less those inside a longer mention of the same term in
     the same part: where the model links "breast and ovarian cancer" to each of its parts
@@ -601,14 +610,16 @@ class Annotator:
         (or, with no model, to the term the rules propose)."""
         if self.model is None:
             chosen_by_part = self.rule_spans(parts).chosen
-            return self._for_the_organisms(
-                parts,
-                [
-                    _mention(name, text, span)
-                    for name, text in parts
-                    for span in sorted(chosen_by_part[name], key=_SPAN_ORDER)
-                    if span.via not in LEFT_TO_THE_MODEL
-                ],
+            return roots_among_others(
+                self._for_the_organisms(
+                    parts,
+                    [
+                        _mention(name, text, span)
+                        for name, text in parts
+                        for span in sorted(chosen_by_part[name], key=_SPAN_ORDER)
+                        if span.via not in LEFT_TO_THE_MODEL
+                    ],
+                )
             )
         texts = dict(parts)
         rules = self.rule_spans(parts)
@@ -625,7 +636,7 @@ class Annotator:
             span = Span(start, span.end, option.curie, span.via)
             mentions.append(_mention(proposal.part, texts[proposal.part], span))
         mentions = as_their_long_forms(parts, rules.abbreviations, mentions)
-        return distinct(outermost(self._for_the_organisms(parts, mentions)))
+        return roots_among_others(distinct(outermost(self._for_the_organisms(parts, mentions))))
 
     def _for_the_organisms(self, parts: Sequence[tuple[str, str]], mentions: list[Mention]) -> list[Mention]:
         """The mentions, each of a term CL qualifies for other organisms than the document's
