@@ -230,7 +230,9 @@ def test_an_acronym_that_is_a_terms_label_needs_no_definition(annotator, linker)
     found = [(m.exact, m.curie) for m in annotator.annotate_texts([("text", text)])]
     assert found == [("COVID-19", "MONDO:0100096"), ("Covid-19", "MONDO:0100096"), ("AIDS", "MONDO:0012268")]
     # the model weighs them as any name (here it doubts the "Covid-19" printed in lower case)
-    linked = [(m.exact, m.curie) for m in linker.annotate_texts([("text", "Patients with COVID-19 were enrolled.")])]
+    linked = [
+        (m.exact, m.curie) for m in linker.annotate_texts([("text", "Patients with COVID-19 were enrolled.")])
+    ]
     assert linked == [("COVID-19", "MONDO:0100096")]
 
 
@@ -380,6 +382,56 @@ def test_coordinated_terms_share_their_head(annotator):
         ("inner and outer hair cells", "CL:0000589"),
         ("outer hair cells", "CL:0000601"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "first", "second"),
+    [
+        # a conjunct of several words stands for as many first words of the mention
+        (
+            "Both type 1 and type 2 diabetes raise the risk.",
+            "type 1 and type 2 diabetes",
+            "MONDO:0005147",
+            "MONDO:0005148",
+        ),
+        (
+            "Patients with type I or type II Gaucher disease.",
+            "type I or type II Gaucher disease",
+            "MONDO:0009265",
+            "MONDO:0009266",
+        ),
+        ("Both CD4+ and CD8+ T cells expand.", "CD4+ and CD8+ T cells", "CL:0000624", "CL:0000625"),
+        # of one word, as before
+        (
+            "In the cochlea, inner and outer hair cells were counted.",
+            "inner and outer hair cells",
+            "CL:0000589",
+            "CL:0000601",
+        ),
+    ],
+)
+def test_a_parallel_conjunct_names_its_own_term(annotator, linker, text, span, first, second):
+    """ "type 1 and type 2 diabetes" names type 1 diabetes too, over the whole span, as
+    "inner and outer hair cells" names the inner hair cell; the rules find both terms,
+    and the shipped model links both."""
+    for found in (annotator.annotate_texts([("t", text)]), linker.annotate_texts([("t", text)])):
+        assert (span, first) in [(m.exact, m.curie) for m in found]
+        assert second in {m.curie for m in found}
+
+
+@pytest.mark.parametrize(
+    ("text", "linked"),
+    [
+        # noun phrases of their own before "and", not conjuncts of the next name's words
+        ("Annexins are found in heart muscle and red blood cells.", [("red blood cells", "CL:0000232")]),
+        (
+            "Genes of heart development and congenital heart disease.",
+            [("congenital heart disease", "MONDO:0005453")],
+        ),
+    ],
+)
+def test_a_conjunct_that_parallels_nothing_names_nothing(annotator, text, linked):
+    assert [(m.exact, m.curie) for m in annotator.annotate_texts([("t", text)])] == linked
 
 
 def test_a_term_is_annotated_once_over_one_span():
@@ -537,9 +589,7 @@ def test_a_name_of_markers_falls_back_to_the_cell_it_marks(linker, text, inner):
     assert fallback is not None and sentence[fallback.span.start : fallback.span.end] == inner
     labels = linker.lexicon.module.labels
     assert fallback.span.curie in {e.curie for e in linker.lexicon.lookup(name_key(inner))}
-    linked = {
-        (m.start, m.end, labels[m.curie]) for m in linker.annotate_texts([("text", sentence)])
-    }
+    linked = {(m.start, m.end, labels[m.curie]) for m in linker.annotate_texts([("text", sentence)])}
     # the marked cell, or the cell it marks: never nothing
     assert {(s, e) for s, e, _ in linked} & {(11, 11 + len(text)), (fallback.span.start, fallback.span.end)}
 

@@ -76,7 +76,8 @@ _CONTEXT = 30  # characters of text kept before and after a mention
 _NEGATED = re.compile(r"\b(?:non|anti|pseudo)[\s\-‐‑–]?$", re.IGNORECASE)
 _NEGATING_ENDS = frozenset({"non", "nti", "udo"})  # the last letters of those prefixes
 # "inner and outer hair cells": the word before "and"/"or" just before a mention
-_COORDINATED = re.compile(r"(?<![\w\-/])([^\W\d_][\w\-]*)(?:\s+(?:and|or|and/or)\s+|/)$")
+_COORDINATED = re.compile(r"(?<![\w\-/])([^\W\d_][\w\-]*\+?|\d+)(?:\s+(?:and|or|and/or)\s+|/)$")
+_CONJUNCT_WORDS = 3  # the most words a conjunct before a mention stands for
 _CAPITALS = re.compile(r"[A-Z]{2,}\b")
 # a Latin binomial ending in its epithet ("Haemophilus influenzae", "S. pneumoniae"): a
 # genitive that the "-ae" plural of litkg.link.tokens.lemma reads as a disease's name
@@ -535,6 +536,13 @@ def roots_among_others(mentions: Sequence[Mention]) -> list[Mention]:
     return [m for m in mentions if m.curie not in ROOT_TERMS or m.curie.split(":", 1)[0] in ontologies]
 
 
+def _parallel(conjunct: Sequence[str], words: Sequence[str]) -> bool:
+    """Whether a conjunct of several words parallels the words it stands for: it repeats
+    them but for the one it contrasts ("type 1" for "type 2", "CD4+" for "CD8+"), where a
+    noun phrase of its own ("heart muscle" before "red blood cells") does not."""
+    return sum(a != b for a, b in zip(conjunct, words, strict=True)) == 1
+
+
 def outermost(mentions: Sequence[Mention]) -> list[Mention]:
     """The mentions, in their order, less those inside a longer mention of the same term in
     the same part: where the model links "breast and ovarian cancer" to each of its parts
@@ -923,7 +931,7 @@ class Annotator:
             chosen = [span for part, span in definition_spans if part == name]
             _take_longest(candidates[name], definitions, chosen, document)
             self._take_short_forms(text, tokens[name], definitions, chosen)
-            chosen.extend(self._coordinated(text, chosen, document))
+            chosen.extend(self._coordinated(text, tokens[name], chosen, document))
             chosen_by_part[name] = chosen
         heads = self._elliptic_heads(parts, chosen_by_part)
         for name, text in parts:
@@ -1075,29 +1083,59 @@ class Annotator:
                 return tokens.starts[first], curie
         return start, definition.curie
 
-    def _coordinated(self, text: str, chosen: list[Span], document: Document) -> list[Span]:
-        """Terms whose head word is shared with the next mention: "inner and outer hair
-        cells" names the inner hair cell too, over the span "inner and outer hair cells";
-        so does "breast/ovarian cancer" name breast cancer."""
+    def _coordinated(self, text: str, words: Words, chosen: list[Span], document: Document) -> list[Span]:
+        """Terms whose first words are given by a conjunct before the next mention, whose
+        head they share: "inner and outer hair cells" names the inner hair cell too, over
+        the span "inner and outer hair cells"; so does "breast/ovarian cancer" name breast
+        cancer, "type 1 and type 2 diabetes" type 1 diabetes and "CD4+ and CD8+ T cells"
+        the CD4-positive T cell. Conjuncts are parallel: one of n words stands for the
+        mention's first n words; the longest conjunct that makes a name is taken."""
         found = []
         for span in chosen:
-            before = _COORDINATED.search(text, max(0, span.start - 40), span.start)
-            if before is None:
-                continue
             key = name_key(text[span.start : span.end])
-            first = before.start(1)
-            if len(key) < 2 or any(s.start < span.start and first < s.end for s in chosen):
+            conjunct = self._conjunct(text, words, span, key, chosen)
+            if conjunct is None:
                 continue
-            entries = self.lexicon.lookup((normal_token(before.group(1)), *key[1:]))
-            candidate = Candidate(
-                first, span.end, entries, before.group(1) + " " + text[span.start : span.end]
-            )
-            curie = choose(candidate, document) if entries else None
+            first, entries, name = conjunct
+            candidate = Candidate(first, span.end, entries, name)
+            curie = choose(candidate, document)
             if curie:
                 found.append(Span(first, span.end, curie, "coordination"))
                 # the whole composite mention names the last term too: for the model to judge
                 found.append(Span(first, span.end, span.curie, COMPOSITE))
         return found
+
+    def _conjunct(
+        self, text: str, words: Words, span: Span, key: tuple[str, ...], chosen: list[Span]
+    ) -> tuple[int, tuple[Entry, ...], str] | None:
+        """Where the conjunct before ``span`` starts, the entries of the name it makes with
+        the span's last words, and that name as printed; None where there is none."""
+        if len(key) < 2:
+            return None
+        before = _COORDINATED.search(text, max(0, span.start - 40), span.start)
+        if before is None:
+            return None
+        end = before.end(1)
+        last = bisect_left(words.ends, end)
+        if last >= len(words) or words.ends[last] != end:
+            return None
+        lowest = last
+        while lowest > 0 and last - lowest + 1 < min(_CONJUNCT_WORDS, len(key) - 1):
+            gap = text[words.ends[lowest - 1] : words.starts[lowest]]
+            if gap not in ("", " ", "-"):
+                break
+            lowest -= 1
+        for n in range(last - lowest + 1, 0, -1):
+            first = words.starts[last - n + 1]
+            given = words.words[last - n + 1 : last + 1]
+            if (n > 1 and not _parallel(given, key[:n])) or any(
+                s.start < span.start and first < s.end for s in chosen
+            ):
+                continue
+            entries = self.lexicon.lookup((*given, *key[n:]))
+            if entries:
+                return first, entries, text[first:end] + " " + text[span.start : span.end]
+        return None
 
     def _elliptic_heads(
         self, parts: Sequence[tuple[str, str]], chosen_by_part: dict[str, list[Span]]
