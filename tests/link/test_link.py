@@ -413,10 +413,11 @@ def test_coordinated_terms_share_their_head(annotator):
 def test_a_parallel_conjunct_names_its_own_term(annotator, linker, text, span, first, second):
     """ "type 1 and type 2 diabetes" names type 1 diabetes too, over the whole span, as
     "inner and outer hair cells" names the inner hair cell; the rules find both terms,
-    and the shipped model links both."""
-    for found in (annotator.annotate_texts([("t", text)]), linker.annotate_texts([("t", text)])):
-        assert (span, first) in [(m.exact, m.curie) for m in found]
-        assert second in {m.curie for m in found}
+    and the shipped model links the conjunct's (the mention after it is its to weigh)."""
+    found = annotator.annotate_texts([("t", text)])
+    assert (span, first) in [(m.exact, m.curie) for m in found]
+    assert second in {m.curie for m in found}
+    assert (span, first) in [(m.exact, m.curie) for m in linker.annotate_texts([("t", text)])]
 
 
 @pytest.mark.parametrize(
@@ -674,6 +675,34 @@ def test_an_inner_mention_of_the_term_a_longer_mention_names_is_dropped():
         Mention("CL:0002322", "abstract", 16, 25, text[16:25], "", "", "abbreviation"),
     ]
     assert outermost(definition) == definition
+
+
+def test_the_organ_an_inflammation_is_named_after_is_no_name_of_it(annotator, linker):
+    """MONDO's pooled synonyms give hypophysitis "pituitary gland" and "hypophysis",
+    epididymitis "epididymis" and "epididymal": the organ, not its inflammation."""
+    from litkg.link.lexicon import inflamed_sites
+
+    module = annotator.lexicon.module
+    sites = inflamed_sites(module)
+    dropped = {
+        (module.labels[c], t)
+        for c, t, kind, _ in module.names
+        if kind != "label" and (c, name_key(t)) in sites
+    }
+    assert {
+        ("hypophysitis", "pituitary gland"),
+        ("hypophysitis", "hypophysis"),
+        ("epididymitis", "epididymis"),
+        ("epididymitis", "epididymal"),
+        ("vesiculitis", "seminal vesicle"),
+    } <= dropped
+    # names of the inflammation stay: its plural, another disease of the same stem
+    assert not {t for _, t in dropped} & {"hypophysitides", "osteoarthrosis", "hypophysitis"}
+    for found in (annotator, linker):
+        organs = "The anterior pituitary gland, the hypophysis and the epididymis were dissected."
+        assert not [m for m in found.annotate_texts([("t", organs)]) if m.curie.startswith("MONDO:")]
+        inflamed = "Hypophysitis and epididymitis were diagnosed."
+        assert [m.exact for m in found.annotate_texts([("t", inflamed)])] == ["Hypophysitis", "epididymitis"]
 
 
 @pytest.mark.parametrize(

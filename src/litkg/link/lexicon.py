@@ -421,6 +421,37 @@ def matched(curie: str, text: str, kind: str, heads: Counter[str], modifiers: Co
     )
 
 
+# "pituitary gland inflammation", "inflammation of the seminal vesicle": the site a name
+# of an inflammation says is inflamed
+_INFLAMED = re.compile(r"^(?:(?P<site>.+?)\s+inflammation|inflammation\s+of\s+(?:the\s+)?(?P<of>.+))$", re.I)
+
+
+def inflamed_sites(module: OntologyModule) -> frozenset[tuple[str, tuple[str, ...]]]:
+    """(term, name key) of the synonyms of an inflammation that name the organ inflamed,
+    which the ontology's pooled synonyms carry ("pituitary gland", "pituitary" and
+    "hypophysis" for hypophysitis, "epididymis" and "epididymal" for epididymitis,
+    "seminal vesicle" for vesiculitis): the site that another of its names says is
+    inflamed, or that site's first word, and the organ or its adjective that a one-word
+    label in "-itis" is made from (not its plural, "hypophysitides", nor another disease
+    of the same stem, "osteoarthrosis")."""
+    found = set()
+    for curie, text, kind, _ in module.names:
+        if kind not in MATCHED_KINDS or kind == "label" or not curie.startswith("MONDO:"):
+            continue
+        match = _INFLAMED.match(text)
+        if match:
+            site = name_key(match["site"] or match["of"])
+            # the organ named by its first word too: "pituitary" for the "pituitary gland"
+            found.update({(curie, site), (curie, site[:1])})
+        label = module.labels.get(curie, "")
+        key = name_key(text)
+        if label.endswith("itis") and " " not in label and len(key) == 1:
+            organ = label[: -len("itis")].lower()
+            if key[0] in (name_key(organ + "is")[0], name_key(organ + "al")[0]):
+                found.add((curie, key))
+    return frozenset(found)
+
+
 # "von Willebrand disease" -> "von Willebrand": an eponym before the disease noun
 _EPONYM_DISEASE = re.compile(r"^(?P<name>.*\b[A-Z][a-z]{3,}[\w\-']*)\s+(?:disease|syndrome)$")
 
@@ -501,11 +532,12 @@ class Lexicon:
         entries: dict[tuple[str, ...], dict[str, Entry]] = defaultdict(dict)
         animal = animal_diseases(module)
         human = human_counterparts(module, animal)
+        sites = inflamed_sites(module)
         for curie, text, kind, _ in module.names:
             if curie in human and not text.endswith(ANIMAL_SUFFIX):
                 # the animal's term keeps only the names that say whose disease it is
                 curie, kind = human[curie], "exact" if kind == "label" else kind
-            if matched(curie, text, kind, heads, modifiers):
+            if matched(curie, text, kind, heads, modifiers) and (curie, name_key(text)) not in sites:
                 for key, entry in keyed_entries(curie, text, kind, nouns.get(curie, ())):
                     _add(entries, key, entry)
             if curie not in EXCLUDED_TERMS and curie not in ROOT_TERMS:
