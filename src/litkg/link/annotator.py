@@ -75,7 +75,9 @@ _CONTEXT = 30  # characters of text kept before and after a mention
 # "non-neuronal cells" are not neurons
 _NEGATED = re.compile(r"\b(?:non|anti|pseudo)[\s\-‐‑–]?$", re.IGNORECASE)
 _NEGATING_ENDS = frozenset({"non", "nti", "udo"})  # the last letters of those prefixes
-# "inner and outer hair cells": the word before "and"/"or" just before a mention
+# "inner and outer hair cells", "CD4+ and CD8+", "type 1 and type 2": the last word of
+# a conjunct (a word, a marker with its plus sign, a number) and the "and"/"or" or slash
+# just before a mention
 _COORDINATED = re.compile(r"(?<![\w\-/])([^\W\d_][\w\-]*\+?|\d+)(?:\s+(?:and|or|and/or)\s+|/)$")
 _CONJUNCT_WORDS = 3  # the most words a conjunct before a mention stands for
 _CAPITALS = re.compile(r"[A-Z]{2,}\b")
