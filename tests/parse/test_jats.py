@@ -208,12 +208,6 @@ def test_parse_jats_directly_needs_no_file():
     assert article.references[0].et_al and article.references[0].pmid == "14526083"
 
 
-@pytest.mark.slow
-def test_build_craft_corpus_publishes_every_article(tmp_path):
-    report = build([shared_or_skip("corpus", "craft", "nxml")], tmp_path)
-    assert len(report.published) == 65 and report.rejects == []
-
-
 def test_sample_jats_fields_reach_the_graph(tmp_path):
     from conftest import JATS_SAMPLE
 

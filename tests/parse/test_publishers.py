@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -197,9 +198,13 @@ def test_every_elife_article_is_published_and_repairs_are_reported(tmp_path):
 
 @pytest.mark.slow
 def test_craft_and_seeds_still_publish_whole(tmp_path):
+    """Every CRAFT article (JATS from PubMed Central) and every seed page is published,
+    each from its own file, and none is rejected."""
     corpus = shared_or_skip("corpus", "craft", "nxml")
     report = build([corpus, SEEDS], tmp_path, jobs=2)
-    assert len(report.published) == 67 and not report.rejects
+    expected = sorted(p.name for p in [*corpus.glob("*.nxml.gz"), *SEEDS.glob("*.txt")])
+    assert len(expected) == 67 and not report.rejects
+    assert sorted(Path(source).name for source in report.published) == expected
 
 
 def test_references_are_read_as_a_stream_from_the_articles_own_list_only(tmp_path):
