@@ -7,6 +7,8 @@ mistakes that never check anything).
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -216,6 +218,26 @@ def _local(node: Node | None) -> str:
     return str(node).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+@cache
+def shape_alone(shape: Node) -> Graph:
+    """The shapes graph of one node shape: its concise bounded description (its property
+    shapes, their lists and qualified value shapes are blank nodes)."""
+    alone = Graph()
+    for triple in SHAPES.cbd(shape):
+        alone.add(triple)
+    return alone
+
+
+def test_shapes_stand_alone():
+    """No shape refers to another by name (sh:node, sh:property to a named shape, a named
+    qualified value shape), so a shape's description holds all it checks; and together
+    the shapes' descriptions are every triple of the shapes files."""
+    named = set(SHAPES.subjects(RDF.type, SH.NodeShape))
+    assert named and all(isinstance(s, URIRef) for s in named)
+    assert not set(SHAPES.objects(None, None)) & named
+    assert set(SHAPES) == {t for s in named for t in shape_alone(s)}
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
     ("shape", "path", "parameter"),
@@ -223,11 +245,13 @@ def _local(node: Node | None) -> str:
     ids=[f"{_local(s)}-{_local(p)}-{_local(c)}" for s, p, c in constraints()],
 )
 def test_each_constraint_is_violated_and_named(valid_graph, shape, path, parameter, engine):
-    """Both SHACL engines (pyshacl-turbo for builds, pySHACL the reference) catch it."""
+    """Both SHACL engines catch it: pyshacl-turbo with all the shipped shapes, as builds
+    run it; pySHACL, the reference, with the broken constraint's shape alone (20 times
+    faster, and the same check: no shape refers to another, see test_shapes_stand_alone)."""
     graph = Graph()
     graph += valid_graph
     focus = break_constraint(graph, shape, path, parameter)
-    result = validate_graph(graph, SHAPES, engine=engine)
+    result = validate_graph(graph, SHAPES if engine == "turbo" else shape_alone(shape), engine=engine)
     assert not result.conforms
     component = PARAMETERS[parameter]
     expected_path = str(path) if isinstance(path, URIRef) else None
