@@ -12,6 +12,7 @@ from litkg.link.annotator import Annotator
 from litkg.link.evaluate import GoldDocument, GoldMention, folds, read_gold, subset
 from litkg.link.model import LinkingModel
 from litkg.link.names import LearnedName, LearnedNames
+from litkg.link.organisms import organisms_of
 from litkg.link.tokens import name_key, words_of
 from litkg.link.train import NAME_FOLDS, Trainer
 
@@ -58,12 +59,51 @@ def test_an_acronym_counts_only_where_printed_as_one_and_a_letter_is_no_name():
         document("3", "the A cells and B cells", ("A", "CL:1")),
     ]
     names = LearnedNames.learn(documents, known=lambda curie: True)
-    assert names.get(("was",)) == LearnedName("MONDO:1", 2, 1.0, acronym=True)
+    # both documents are about patients
+    assert names.get(("was",)) == LearnedName("MONDO:1", 2, 1.0, acronym=True, organisms=frozenset({"Vertebrata"}))
     assert names.get(("a",)) is None
     text = "It was WAS."
     found = [(text[m.start : m.end], m.start) for m in names.matches(text, words_of(text))]
     assert found == [("WAS", 7)]
     assert names.printed("was") is None and names.printed("WAS") == names.get(("was",))
+
+
+EGG_CELL = "CL:0000025"
+
+
+def test_a_name_applies_in_documents_about_the_organisms_its_documents_were_about():
+    """Papers on mice name the mouse's egg cell "eggs"; papers on moths a laid egg. A
+    name's organisms are the groups most of its documents' names of organisms name; a
+    name one of whose documents names none applies everywhere."""
+    documents = [
+        document("1", "Eggs were flushed from superovulated mice; the mice were mated.", ("Eggs", "CL:1")),
+        document("2", "Mouse eggs and human eggs in Drosophila-free mouse work.", ("eggs", "CL:1")),
+        document("3", "Patients had isolated thrombocytopenia.", ("isolated thrombocytopenia", "MONDO:1")),
+        document("4", "Isolated thrombocytopenia was seen.", ("Isolated thrombocytopenia", "MONDO:1")),
+    ]
+    names = LearnedNames.learn(documents, known=lambda curie: True)
+    eggs = names.get(name_key("eggs"))
+    assert eggs is not None and eggs.organisms == frozenset({"Vertebrata", "Mus"})
+    assert names.get(name_key("isolated thrombocytopenia")).organisms is None  # document 4 names none
+    moths = organisms_of(["Manduca sexta eggs were laid on the leaves by the moths."])
+    assert not eggs.applies(moths)
+    assert eggs.applies(organisms_of(["Eggs of mice and rats."])) and eggs.applies(organisms_of(["Eggs."]))
+    assert eggs.applies(organisms_of(["Human eggs, not those of the fly, were used by the patients."]))
+    # a name from before names had organisms applies everywhere, and reads back as it was written
+    rows = [[" ".join(name_key("eggs")), EGG_CELL, 9, 1.0, False]]
+    assert LearnedNames.from_json(rows).get(name_key("eggs")) == LearnedName(EGG_CELL, 9, 1.0)
+    assert LearnedNames.from_json(names.to_json()).names == names.names
+
+
+def test_a_learnt_name_is_not_proposed_in_a_document_about_other_organisms():
+    names = LearnedNames({name_key("eggs"): LearnedName(EGG_CELL, 9, 1.0, organisms=frozenset({"Vertebrata"}))})
+    model = LinkingModel({"learned=4+|all": 3.0}, -1.0, 0.5, names=names)
+    annotator = Annotator(model=model)
+    mice = "Eggs were flushed from the oviducts of mice."
+    assert [(m.exact, m.curie) for m in annotator.annotate_texts([("text", mice)])] == [("Eggs", EGG_CELL)]
+    moths = "Eggs were laid by Manduca moths on the leaves; the eggs hatched."
+    assert annotator.annotate_texts([("text", moths)]) == []
+    assert annotator.proposals([("text", moths)]) == []
 
 
 def test_the_longest_name_wins_and_no_name_crosses_punctuation():

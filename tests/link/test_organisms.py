@@ -78,3 +78,20 @@ def test_a_fly_article_links_the_invertebrate_terms():
     assert NEUROBLAST_VERTEBRATE not in curies
     assert SECONDARY_NEURON_FISH not in curies
     assert CNS_NEURON in curies
+
+
+EGG_CELL = "CL:0000025"
+
+
+def test_a_name_learnt_from_papers_on_mice_is_not_read_in_a_paper_on_insects():
+    """The shipped model learnt "eggs" for the egg cell from CRAFT's papers on mice; a paper
+    on flies or moths lays and collects eggs, embryos and not cells. eLife 05502 (Schuman
+    et al. 2015, Manduca sexta on Nicotiana) wrote "eggs" and "egg" 27 times, all once
+    linked as the egg cell."""
+    annotator = Annotator()
+    mice = annotator.annotate_texts([("text", "Eggs were flushed from the oviducts of superovulated mice.")])
+    flies = annotator.annotate_texts([("text", "Eggs were collected from Drosophila females and aged for 5 hr.")])
+    assert [(m.exact, m.curie) for m in mice] == [("Eggs", EGG_CELL)]
+    assert flies == []
+    article = parse_file(shared_or_skip("corpus", "elife", "elife05502.xml.gz"))
+    assert EGG_CELL not in {m.curie for m in annotator.annotate_article(article)}

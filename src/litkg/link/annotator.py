@@ -62,7 +62,7 @@ from litkg.link.cache import shipped_lexicon
 from litkg.link.lexicon import END, GENERIC_WORDS, ROOT_TERMS, Entry, Lexicon, is_acronym, preference, stem
 from litkg.link.model import LinkingModel, Option, SpanContext, shipped_model
 from litkg.link.names import NO_NAMES, LearnedName, LearnedNames
-from litkg.link.organisms import QualifiedTerms, fitted_terms
+from litkg.link.organisms import Organisms, QualifiedTerms, fitted_terms, organisms_of
 from litkg.link.parts import article_text_parts
 from litkg.link.similar import MOST as MOST_SIMILAR
 from litkg.link.similar import SimilarNames
@@ -680,11 +680,11 @@ class Annotator:
         )
         found = []
         genes = gene_named_forms(parts)
+        # the learnt names apply in documents about their documents' organisms
+        organisms = organisms_of(text for _, text in parts) if names else None
         for name, text in parts:
-            spans = sorted(
-                chosen_by_part[name] + _learned_spans(text, tokens[name], names, chosen_by_part[name]),
-                key=_SPAN_ORDER,
-            )
+            learned = _learned_spans(text, tokens[name], names, chosen_by_part[name], organisms)
+            spans = sorted(chosen_by_part[name] + learned, key=_SPAN_ORDER)
             tagged = _tagged(text, tokens[name], tagger, chosen_by_part[name], spans)
             proposals = []
             for n, span in enumerate(spans):
@@ -692,8 +692,8 @@ class Annotator:
                 options = self._options(span.curie)
                 previous_end = spans[n - 1].end if n else 0
                 options += _widened(text, tokens[name], span, previous_end, options[0])
-                if names:
-                    options = self._with_learned(text, tokens[name], span, options, names)
+                if organisms is not None:
+                    options = self._with_learned(text, tokens[name], span, options, names, organisms)
                 fallback = self._shorter_cell(name, text, tokens[name], span, counts, defined, genes)
                 proposals.append(Proposal(name, span, context, options, fallback))
             if tagged:
@@ -867,10 +867,19 @@ class Annotator:
         return sorted(found.items(), key=lambda item: (-item[1], item[0]))[:MOST_SIMILAR]
 
     def _with_learned(
-        self, text: str, words: Words, span: Span, options: tuple[Option, ...], names: LearnedNames
+        self,
+        text: str,
+        words: Words,
+        span: Span,
+        options: tuple[Option, ...],
+        names: LearnedNames,
+        organisms: Organisms,
     ) -> tuple[Option, ...]:
         """The options marked where a learnt name of their words names their term, and the
-        terms learnt names of the span (or of it widened) name where no option has them."""
+        terms learnt names of the span (or of it widened) name where no option has them.
+        A term is added only by a name that applies in a document about ``organisms``: the
+        name is its documents' way of naming the term; the mark, that the documents named
+        an option's term by the same words as the ontology does, holds for any."""
         marked: list[Option] = []
         # the learnt name over the words of each start an option has (None: the span's own)
         by_start: dict[int | None, LearnedName | None] = {}
@@ -890,7 +899,11 @@ class Annotator:
                 )
             marked.append(option)
         for at, found in by_start.items():
-            if found is None or any(o.start == at and o.curie == found.curie for o in marked):
+            if (
+                found is None
+                or not found.applies(organisms)
+                or any(o.start == at and o.curie == found.curie for o in marked)
+            ):
                 continue
             added = next(o.added for o in marked if o.start == at)
             depth = len(self.lexicon.ancestors(found.curie))
@@ -1245,15 +1258,20 @@ def _near(tagged: list[tuple[int, int]] | None, span: Span) -> frozenset[tuple[i
     return frozenset(t for t in tagged if t[0] < span.end and t[1] > lo)
 
 
-def _learned_spans(text: str, tokens: Words, names: LearnedNames, chosen: Sequence[Span]) -> list[Span]:
-    """The learnt names printed where no span of the rules is, for the model to judge."""
-    if not names:
+def _learned_spans(
+    text: str, tokens: Words, names: LearnedNames, chosen: Sequence[Span], organisms: Organisms | None
+) -> list[Span]:
+    """The learnt names printed where no span of the rules is, for the model to judge;
+    only those that apply in a document about ``organisms``."""
+    if not names or organisms is None:
         return []
     taken = _Taken(chosen)
     return [
         Span(m.start, m.end, m.name.curie, LEARNED)
         for m in names.matches(text, tokens)
-        if not species_epithet(text, m.start, m.end) and taken.add(m.start, m.end)
+        if m.name.applies(organisms)
+        and not species_epithet(text, m.start, m.end)
+        and taken.add(m.start, m.end)
     ]
 
 

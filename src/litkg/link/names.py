@@ -7,6 +7,12 @@ The gold mentions of the training documents are such names: each normalised name
 lexicon's key, :func:`litkg.link.tokens.name_key`) is kept with the term its mentions name
 most often, how often it was seen and the share of those mentions that name that term.
 
+A name is learnt with the organisms its documents are about (:mod:`litkg.link.organisms`:
+the groups most of a document's names of organisms name), and applies only in documents
+about one of them: papers on mice name the mouse's egg cell "eggs", papers on moths and
+beetles a laid egg, and papers on patients a disease by words a paper on plants uses
+otherwise. A name any of whose documents names no organism applies everywhere.
+
 A learnt name is never a link by itself. It proposes a span, or another term for a span
 the rules found, and the model of :mod:`litkg.link.model` weighs it with everything else
 it knows (:func:`learned_features`): how often and how consistently it was seen, the
@@ -22,6 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from litkg.link.lexicon import END, NameStarts, is_acronym
+from litkg.link.organisms import Organisms, organisms_of
 from litkg.link.tokens import JOINER, Words, name_key
 
 if TYPE_CHECKING:
@@ -38,6 +45,14 @@ class LearnedName:
     # whether its mentions were printed as acronyms ("WAS", "AT" for ataxia telangiectasia):
     # then it counts only where printed so, not in "was" or "at"
     acronym: bool = False
+    # the groups of organisms its documents are about (Organisms.most_named), or None when
+    # one of them names no organism: it applies everywhere
+    organisms: frozenset[str] | None = None
+
+    def applies(self, organisms: Organisms) -> bool:
+        """Whether the name applies in a document that names ``organisms``: one its
+        documents were about, or one that names no organism."""
+        return self.organisms is None or organisms.fit(self.organisms)
 
     @property
     def description(self) -> str:
@@ -118,20 +133,35 @@ class LearnedNames:
                 free = best[0]
 
     def to_json(self) -> list[list[Any]]:
-        """The names as ``[name, term, seen, share, acronym]`` rows, sorted by name."""
+        """The names as ``[name, term, seen, share, acronym, organisms]`` rows, sorted by
+        name (organisms: the sorted groups, or null)."""
         return [
-            [" ".join(key), name.curie, name.seen, name.share, name.acronym]
+            [
+                " ".join(key),
+                name.curie,
+                name.seen,
+                name.share,
+                name.acronym,
+                None if name.organisms is None else sorted(name.organisms),
+            ]
             for key, name in sorted(self.names.items())
         ]
 
     @classmethod
     def from_json(cls, rows: Iterable[Sequence[Any]]) -> LearnedNames:
-        return cls(
-            {
-                tuple(str(key).split(" ")): LearnedName(str(curie), int(seen), float(share), bool(acronym))
-                for key, curie, seen, share, acronym in rows
-            }
-        )
+        """The names of :meth:`to_json`'s rows; a row of a model file written before names
+        had organisms (five fields) applies everywhere."""
+        names = {}
+        for key, curie, seen, share, acronym, *rest in rows:
+            organisms = rest[0] if rest else None
+            names[tuple(str(key).split(" "))] = LearnedName(
+                str(curie),
+                int(seen),
+                float(share),
+                bool(acronym),
+                None if organisms is None else frozenset(map(str, organisms)),
+            )
+        return cls(names)
 
     @classmethod
     def learn(cls, documents: Iterable[GoldDocument], known: Callable[[str], bool]) -> LearnedNames:
@@ -146,7 +176,10 @@ class LearnedNames:
         seen: Counter[tuple[str, ...]] = Counter()
         acronyms: Counter[tuple[str, ...]] = Counter()
         terms: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+        # the groups of organisms each name's documents are about; None once one names none
+        about: dict[tuple[str, ...], frozenset[str] | None] = {}
         for document in documents:
+            groups = organisms_of([document.text]).most_named()
             for mention in document.mentions:
                 concepts = sorted(c for c in mention.concepts if known(c))
                 surface = document.text[mention.start : mention.end]
@@ -156,13 +189,15 @@ class LearnedNames:
                 seen[key] += 1
                 acronyms[key] += is_acronym(surface)
                 terms[key].update(concepts)
+                known_groups = about.get(key, frozenset())
+                about[key] = None if groups is None or known_groups is None else known_groups | groups
         names = {}
         for key, counts in terms.items():
             acronym = acronyms[key] * 2 > seen[key]
             if not acronym and len("".join(key)) <= 2:
                 continue
             curie, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
-            names[key] = LearnedName(curie, seen[key], round(count / seen[key], 4), acronym)
+            names[key] = LearnedName(curie, seen[key], round(count / seen[key], 4), acronym, about[key])
         return cls(names)
 
 

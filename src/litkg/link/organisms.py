@@ -182,6 +182,15 @@ class Organisms:
         return not self.names or 2 * within >= self.names
 
 
+    def most_named(self) -> frozenset[str] | None:
+        """The groups at least half the document's names of organisms name (a paper on
+        mice: Vertebrata and Mus), or None when it names none."""
+        if not self.names:
+            return None
+        named = frozenset(group for groups in self.groups for group in groups)
+        return frozenset(group for group in named if self.fit(frozenset({group})))
+
+
 def organisms_of(texts: Iterable[str]) -> Organisms:
     """The organisms ``texts`` name, by the group sets of their words."""
     counts: Counter[frozenset[str]] = Counter(
