@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import shared_or_skip
 from litkg.link import Annotator
 from litkg.link.ontology import shipped_module
-from litkg.link.organisms import QualifiedTerms, organisms_of, qualifier_groups, unqualified
+from litkg.link.organisms import ORGANISM_WORDS, QualifiedTerms, organisms_of, qualifier_groups, unqualified
 from litkg.parse import parse_file
 
 NEUROBLAST_VERTEBRATE = "CL:0000031"
@@ -95,3 +100,25 @@ def test_a_name_learnt_from_papers_on_mice_is_not_read_in_a_paper_on_insects():
     assert flies == []
     article = parse_file(shared_or_skip("corpus", "elife", "elife05502.xml.gz"))
     assert EGG_CELL not in {m.curie for m in annotator.annotate_article(article)}
+
+
+PRINTED = {**{w[:1].upper() + w[1:]: g for w, g in ORGANISM_WORDS.items()}, **ORGANISM_WORDS}
+# the words as one pattern, each standing alone: what organisms_of counts, read the slow way
+ONE_PATTERN = re.compile(r"(?<![\w\-])(" + "|".join(sorted(PRINTED, key=len, reverse=True)) + r")(?!\w)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(sorted(PRINTED)),
+            st.sampled_from([" ", "-", "_", "2", ".", "(", "é", "s", "anti", "'s", "\n"]),
+        ),
+        max_size=25,
+    )
+)
+def test_organisms_are_the_words_standing_alone(pieces):
+    text = "".join(pieces)
+    expected = Counter(PRINTED[m.group(1)] for m in ONE_PATTERN.finditer(text))
+    assert organisms_of([text]).groups == expected
+    assert all(re.fullmatch("[A-Za-z]+", word) for word in ORGANISM_WORDS)  # letters only

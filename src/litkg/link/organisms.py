@@ -149,7 +149,11 @@ _PRINTED = {
     **{word[:1].upper() + word[1:]: groups for word, groups in ORGANISM_WORDS.items()},
     **ORGANISM_WORDS,
 }
-_ORGANISM = re.compile(r"(?<![\w\-])(" + "|".join(sorted(_PRINTED, key=len, reverse=True)) + r")(?!\w)")
+# a run of letters that stands alone (not after a hyphen: "anti-mouse"): each is looked up
+# in _PRINTED, whose words are all such runs. Twice as fast as one pattern of the ~200
+# words, which the re module tries one by one at every position (every document is read
+# for its organisms since session 39).
+_ALONE = re.compile(r"(?<![\w\-])[A-Za-z]+(?!\w)")
 _QUALIFIER = re.compile(r"\s*\(sensu ([^)]*)\)\s*$")
 _MISSPELT = {"Arthopoda": "Arthropoda"}  # as one CL label spells it
 
@@ -194,7 +198,7 @@ class Organisms:
 def organisms_of(texts: Iterable[str]) -> Organisms:
     """The organisms ``texts`` name, by the group sets of their words."""
     counts: Counter[frozenset[str]] = Counter(
-        _PRINTED[m.group(1)] for text in texts for m in _ORGANISM.finditer(text)
+        _PRINTED[word] for text in texts for word in _ALONE.findall(text) if word in _PRINTED
     )
     return Organisms(counts, sum(counts.values()))
 
