@@ -8,10 +8,10 @@ lexicon's key, :func:`litkg.link.tokens.name_key`) is kept with the term its men
 most often, how often it was seen and the share of those mentions that name that term.
 
 A name is learnt with the organisms its documents are about (:mod:`litkg.link.organisms`:
-the groups most of a document's names of organisms name), and applies only in documents
-about one of them: papers on mice name the mouse's egg cell "eggs", papers on moths and
-beetles a laid egg, and papers on patients a disease by words a paper on plants uses
-otherwise. A name any of whose documents names no organism applies everywhere.
+the groups most of a document's words for organisms name), and applies only in documents
+about one of them, or that name none of the organisms that module knows: papers on mice
+name the mouse's egg cell "eggs", papers on flies and moths a laid egg. A name any of
+whose documents names no organism applies everywhere.
 
 A learnt name is never a link by itself. It proposes a span, or another term for a span
 the rules found, and the model of :mod:`litkg.link.model` weighs it with everything else
