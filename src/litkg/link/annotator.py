@@ -141,6 +141,7 @@ class RuleSpans(NamedTuple):
     defined: frozenset[str]  # the terms the document defines a short form for
     tokens: dict[str, Words]  # each part's words
     abbreviations: dict[str, list[Abbreviation]]  # the abbreviations each part defines
+    organisms: Organisms  # the organisms the document names (litkg.link.organisms)
 
 
 @dataclass
@@ -619,10 +620,11 @@ class Annotator:
         spans the rules find, each linked to the term the model chooses among its options
         (or, with no model, to the term the rules propose)."""
         if self.model is None:
-            chosen_by_part = self.rule_spans(parts).chosen
+            rules = self.rule_spans(parts)
+            chosen_by_part = rules.chosen
             return roots_among_others(
                 self._for_the_organisms(
-                    parts,
+                    rules.organisms,
                     [
                         _mention(name, text, span)
                         for name, text in parts
@@ -646,12 +648,12 @@ class Annotator:
             span = Span(start, span.end, option.curie, span.via)
             mentions.append(_mention(proposal.part, texts[proposal.part], span))
         mentions = as_their_long_forms(parts, rules.abbreviations, mentions)
-        return roots_among_others(distinct(outermost(self._for_the_organisms(parts, mentions))))
+        return roots_among_others(distinct(outermost(self._for_the_organisms(rules.organisms, mentions))))
 
-    def _for_the_organisms(self, parts: Sequence[tuple[str, str]], mentions: list[Mention]) -> list[Mention]:
+    def _for_the_organisms(self, organisms: Organisms, mentions: list[Mention]) -> list[Mention]:
         """The mentions, each of a term CL qualifies for other organisms than the document's
         moved to the term of the document's organisms (:mod:`litkg.link.organisms`)."""
-        curies = fitted_terms(self.qualified, [text for _, text in parts], [m.curie for m in mentions])
+        curies = fitted_terms(self.qualified, organisms, [m.curie for m in mentions])
         return [m if c == m.curie else replace(m, curie=c) for m, c in zip(mentions, curies, strict=True)]
 
     def proposals(
@@ -671,7 +673,7 @@ class Annotator:
             names = self.model.names if self.model is not None else NO_NAMES
         if tagger == "model":
             tagger = self.model.tagger if self.model is not None else None
-        chosen_by_part, defined, tokens, _ = rules or self.rule_spans(parts)
+        chosen_by_part, defined, tokens, _, organisms = rules or self.rule_spans(parts)
         counts = Counter(
             span.curie
             for chosen in chosen_by_part.values()
@@ -680,8 +682,6 @@ class Annotator:
         )
         found = []
         genes = gene_named_forms(parts)
-        # the learnt names apply in documents about their documents' organisms
-        organisms = organisms_of(text for _, text in parts) if names else None
         for name, text in parts:
             learned = _learned_spans(text, tokens[name], names, chosen_by_part[name], organisms)
             spans = sorted(chosen_by_part[name] + learned, key=_SPAN_ORDER)
@@ -692,7 +692,7 @@ class Annotator:
                 options = self._options(span.curie)
                 previous_end = spans[n - 1].end if n else 0
                 options += _widened(text, tokens[name], span, previous_end, options[0])
-                if organisms is not None:
+                if names:
                     options = self._with_learned(text, tokens[name], span, options, names, organisms)
                 fallback = self._shorter_cell(name, text, tokens[name], span, counts, defined, genes)
                 proposals.append(Proposal(name, span, context, options, fallback))
@@ -954,7 +954,11 @@ class Annotator:
             self._take_ellipses(text, tokens[name], heads, chosen)
             chosen.extend(_unconfirmed(text, candidates[name], definitions, chosen))
         return RuleSpans(
-            chosen_by_part, frozenset(d.curie for d in definitions.values()), tokens, abbreviations
+            chosen_by_part,
+            frozenset(d.curie for d in definitions.values()),
+            tokens,
+            abbreviations,
+            organisms_of(text for _, text in parts),
         )
 
     def _candidates(self, text: str, tokens: Words) -> list[Candidate]:
@@ -1259,11 +1263,11 @@ def _near(tagged: list[tuple[int, int]] | None, span: Span) -> frozenset[tuple[i
 
 
 def _learned_spans(
-    text: str, tokens: Words, names: LearnedNames, chosen: Sequence[Span], organisms: Organisms | None
+    text: str, tokens: Words, names: LearnedNames, chosen: Sequence[Span], organisms: Organisms
 ) -> list[Span]:
     """The learnt names printed where no span of the rules is, for the model to judge;
     only those that apply in a document about ``organisms``."""
-    if not names or organisms is None:
+    if not names:
         return []
     taken = _Taken(chosen)
     return [

@@ -185,7 +185,6 @@ class Organisms:
         within = sum(n for named, n in self.groups.items() if named & groups)
         return not self.names or 2 * within >= self.names
 
-
     def most_named(self) -> frozenset[str] | None:
         """The groups at least half the document's names of organisms name (a paper on
         mice: Vertebrata and Mus), or None when it names none."""
@@ -241,9 +240,6 @@ class QualifiedTerms:
         return curie
 
 
-def fitted_terms(terms: QualifiedTerms, texts: Sequence[str], curies: Sequence[str]) -> list[str]:
-    """Each of ``curies`` fitted to the organisms ``texts`` name (:meth:`QualifiedTerms.fitted`)."""
-    if not any(c in terms.groups for c in curies):
-        return list(curies)
-    organisms = organisms_of(texts)
+def fitted_terms(terms: QualifiedTerms, organisms: Organisms, curies: Sequence[str]) -> list[str]:
+    """Each of ``curies`` fitted to the ``organisms`` a document names (:meth:`QualifiedTerms.fitted`)."""
     return [terms.fitted(c, organisms) for c in curies]
