@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -392,6 +393,31 @@ def test_a_short_form_the_document_writes_before_gene_is_marked_as_a_gene_symbol
     assert not any(marked for surface, marked in contexts if surface != "DM")
     span = next(p.context for p in linker.proposals([("text", text)]) if p.context.gene_named)
     assert "gene_named" in span_features(span)
+
+
+# the gene symbols as one pattern, symbol then gene noun, tried at every position: what
+# gene_named_forms finds, read the slow way
+GENE_NAMED_ONE_PATTERN = re.compile(
+    r"(?<![\w\-])([A-Za-z][A-Za-z0-9]{1,9})[\s\-]+"
+    r"(?:genes?|loci|locus|mRNAs?|cDNAs?|cRNAs?|proteins?|transcripts?|promoters?|homologu?es?|kinase)\b"
+)
+GENE_TEXT_PIECES = (
+    *("NDP", "SCA3", "DM", "Brca1", "ABCDEFGHIJK", "mRNA", "gene", "genes", "locus", "loci", "kinase"),
+    *("homologue", "proteins", "cDNAs", "genetic", "the", " ", "  ", "-", "\n", "\u2003", "_", "(", "é", "2"),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(GENE_TEXT_PIECES), max_size=30))
+def test_gene_symbols_are_those_one_pattern_finds(pieces):
+    """gene_named_forms reads each symbol back from its gene noun, and finds what one
+    pattern of symbol and gene noun finds (its matches in order, none overlapping)."""
+    from litkg.link.annotator import gene_named_forms
+    from litkg.link.lexicon import is_acronym
+
+    text = "".join(pieces)
+    expected = {m.group(1) for m in GENE_NAMED_ONE_PATTERN.finditer(text) if is_acronym(m.group(1))}
+    assert gene_named_forms([("text", text)]) == expected
 
 
 @pytest.mark.parametrize(
