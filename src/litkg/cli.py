@@ -606,7 +606,8 @@ def eval_linking(
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     top: Annotated[int, typer.Option(help="How many frequent false positives/negatives to list.")] = 20,
 ) -> None:
-    """Score the CL/MONDO annotator on gold documents: precision, recall, F1 (strict and lenient).
+    """Score the CL/MONDO annotator on gold documents: precision, recall, F1 (strict and lenient),
+    and where the strict F1 of 2,000 resamples of the scored documents lies (95% of them).
 
     With no option the shipped model is scored (the report says how many of the documents
     it was trained on); --folds and --train score models trained on other documents only.
@@ -689,6 +690,15 @@ def _print_linking_report(report: EvaluationReport, top: int) -> None:
                 str(score.fn),
             )
     out_console.print(table)
+    for name, onto in report.ontologies.items():
+        interval = onto.interval()
+        if interval is not None:
+            out_console.print(
+                f"{name}: strict F1 {onto.strict.f1:.3f}; in {interval.resamples:,} resamples of the "
+                f"{interval.documents} scored documents, {interval.level:.0%} of the F1s lie between "
+                f"{interval.low:.3f} and {interval.high:.3f}",
+                highlight=False,
+            )
     for name, onto in report.ontologies.items():
         out_console.print(f"{name}: most frequent false positives", highlight=False)
         for text, count in onto.false_positives.most_common(top):

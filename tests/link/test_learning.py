@@ -21,6 +21,8 @@ from litkg.link.evaluate import (
     GoldDocument,
     GoldMention,
     OntologyReport,
+    Score,
+    bootstrap_f1,
     cross_validate,
     evaluate,
     folds,
@@ -565,6 +567,39 @@ def test_eval_linking_cross_validates_and_says_which_documents_each_fold_held_ou
     assert sorted(i for fold in reseeded for i in fold) == sorted(i for fold in held for i in fold)
     alone = CliRunner().invoke(app, ["eval-linking", str(path), "--fold-seed", "7"])
     assert alone.exit_code == 2 and "give --folds too" in alone.output and "Traceback" not in alone.output
+    mondo = report["ontologies"]["MONDO"]
+    interval = mondo["strict_f1_interval"]
+    assert interval["documents"] == 12 and interval["resamples"] == 2000 and interval["level"] == 0.95
+    assert interval["low"] <= mondo["strict"]["f1"] <= interval["high"] and interval["low"] < interval["high"]
+    printed = CliRunner().invoke(app, ["eval-linking", str(path), "--folds", "3"])
+    assert printed.exit_code == 0, printed.output
+    assert (
+        f"95% of the F1s lie between {interval['low']:.3f} and {interval['high']:.3f}" in printed.stdout
+    )
+
+
+def test_the_bootstrap_interval_says_how_far_another_sample_could_move_the_f1():
+    """Per-document counts resampled with replacement, each resample's counts summed before
+    its F1 is taken: the interval holds the pooled F1, narrows with more documents of the
+    same kind, is the same for the same counts, and is none for one document."""
+    counts = [(8, 1, 2), (3, 4, 1), (10, 0, 0), (0, 2, 5), (6, 1, 1), (4, 3, 3)] * 3
+    pooled = Score(*map(sum, zip(*counts, strict=True))).f1
+    interval = bootstrap_f1(counts)
+    assert interval is not None and interval.documents == 18
+    assert interval.low < pooled < interval.high
+    assert bootstrap_f1(counts) == interval  # seeded
+    wider_sample = bootstrap_f1(counts * 10)
+    assert wider_sample is not None
+    assert interval.low < wider_sample.low < pooled < wider_sample.high < interval.high
+    alike = bootstrap_f1([(5, 1, 1)] * 10)
+    assert alike is not None and alike.low == alike.high == Score(5, 1, 1).f1
+    assert bootstrap_f1([(5, 1, 1)]) is None and bootstrap_f1([]) is None
+    report = OntologyReport()
+    report.add("", [], set())
+    other = OntologyReport()
+    other.documents.append((2, 0, 1))
+    report.merge(other)
+    assert report.documents == [(0, 0, 0), (2, 0, 1)]
 
 
 @pytest.mark.slow

@@ -185,6 +185,56 @@ class Score:
         }
 
 
+RESAMPLES = 2_000  # the bootstrap's resamples of the scored documents
+LEVEL = 0.95  # the share of the resamples' F1 an interval holds
+
+
+@dataclass(frozen=True)
+class Interval:
+    """Where the strict F1 of resamples of the scored documents lies: the middle ``level``
+    of the F1s of ``resamples`` draws of as many documents, with replacement. It says how
+    far the figure could move with another sample of as many documents of the same kind
+    (the NCBI `devel` subset is 100 abstracts), not how good the annotator is."""
+
+    low: float
+    high: float
+    level: float
+    resamples: int
+    documents: int
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {
+            "low": round(self.low, 4),
+            "high": round(self.high, 4),
+            "level": self.level,
+            "resamples": self.resamples,
+            "documents": self.documents,
+        }
+
+
+def bootstrap_f1(
+    counts: Sequence[tuple[int, int, int]], resamples: int = RESAMPLES, level: float = LEVEL, seed: int = 0
+) -> Interval | None:
+    """The percentile bootstrap interval of the F1 of per-document (tp, fp, fn) counts,
+    each resample summed before its F1 is taken (as the figure itself is); None for fewer
+    than two documents. The same counts give the same interval (a seeded generator)."""
+    if len(counts) < 2:
+        return None
+    draw = random.Random(seed)
+    size = len(counts)
+    scores = []
+    for _ in range(resamples):
+        tp = fp = fn = 0
+        for t, p, n in draw.choices(counts, k=size):
+            tp, fp, fn = tp + t, fp + p, fn + n
+        scores.append(Score(tp, fp, fn).f1)
+    scores.sort()
+    cut = (1 - level) / 2
+    return Interval(
+        scores[int(cut * (resamples - 1))], scores[round((1 - cut) * (resamples - 1))], level, resamples, size
+    )
+
+
 Predicted = tuple[int, int, str]  # start, end, term
 
 
@@ -202,6 +252,8 @@ class OntologyReport:
     lenient: Score = field(default_factory=Score)
     false_positives: Counter[str] = field(default_factory=Counter)
     false_negatives: Counter[str] = field(default_factory=Counter)
+    # each scored document's strict (tp, fp, fn), for the bootstrap interval
+    documents: list[tuple[int, int, int]] = field(default_factory=list)
 
     def add(self, text: str, gold: Sequence[GoldMention], predicted: set[Predicted]) -> None:
         """Count one document's predictions against its scored gold mentions."""
@@ -212,6 +264,7 @@ class OntologyReport:
             score.fn += found.count(False)
             score.fp += len(predicted - right)
             if fits is _same_span:
+                self.documents.append((sum(found), len(predicted - right), found.count(False)))
                 for s, e, c in sorted(predicted - right):
                     self.false_positives[f"{text[s:e]} -> {c}"] += 1
                 for g, hit in zip(gold, found, strict=True):
@@ -223,10 +276,17 @@ class OntologyReport:
             mine.tp, mine.fp, mine.fn = mine.tp + theirs.tp, mine.fp + theirs.fp, mine.fn + theirs.fn
         self.false_positives.update(other.false_positives)
         self.false_negatives.update(other.false_negatives)
+        self.documents.extend(other.documents)
+
+    def interval(self) -> Interval | None:
+        """The bootstrap interval of the strict F1 over the scored documents (:func:`bootstrap_f1`)."""
+        return bootstrap_f1(self.documents)
 
     def to_dict(self, top: int = 20) -> dict[str, object]:
+        interval = self.interval()
         return {
             "strict": self.strict.to_dict(),
+            "strict_f1_interval": interval.to_dict() if interval else None,
             "lenient": self.lenient.to_dict(),
             "top_false_positives": self.false_positives.most_common(top),
             "top_false_negatives": self.false_negatives.most_common(top),
